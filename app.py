@@ -1,0 +1,17 @@
+"""Mentor or Coach? — the app's frame: page setup and navigation only."""
+
+import streamlit as st
+
+from pages.common import get_content
+
+content = get_content()
+st.set_page_config(
+    page_title=content.text("app.title"),
+    page_icon=content.text("app.icon"),
+    layout="wide",
+    initial_sidebar_state="expanded",
+)
+navigation = st.navigation(
+    [st.Page("pages/explore.py", title=content.text("explore.nav"), default=True)]
+)
+navigation.run()

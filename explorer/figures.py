@@ -1,0 +1,164 @@
+"""Figures: the radar and the lean meter. Plotly only; fixed 0-100 radial range.
+
+Colours are the Okabe-Ito colour-blind-safe palette, and every trace also differs
+in line style and marker shape, so nothing relies on colour alone.
+"""
+
+from __future__ import annotations
+
+import html
+import textwrap
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+
+from explorer.content import Content
+
+MENTORING_COLOUR = "#0072B2"
+COACHING_COLOUR = "#D55E00"
+NEEDS_COLOUR = "#009E73"
+EXTRA_COLOURS = ("#CC79A7", "#E69F00", "#56B4E9", "#000000")
+EXTRA_DASHES = ("dashdot", "longdash", "longdashdot", "solid")
+EXTRA_SYMBOLS = ("triangle-up", "x", "star", "hexagon")
+
+
+@dataclass(frozen=True)
+class Trace:
+    """One closed polygon on the radar."""
+
+    name: str
+    values: Mapping[str, float]
+    colour: str
+    dash: str = "solid"
+    symbol: str = "circle"
+    width: float = 2.5
+    fill: bool = False
+
+
+def approach_traces(content: Content) -> list[Trace]:
+    """Mentoring and coaching as the content values them."""
+    return [
+        Trace(
+            content.text("legend.mentoring"),
+            {d.id: d.mentoring.value for d in content.dimensions},
+            MENTORING_COLOUR,
+            "solid",
+            "circle",
+        ),
+        Trace(
+            content.text("legend.coaching"),
+            {d.id: d.coaching.value for d in content.dimensions},
+            COACHING_COLOUR,
+            "dash",
+            "square",
+        ),
+    ]
+
+
+def needs_trace(content: Content, needs: Mapping[str, float], name: str | None = None) -> Trace:
+    """A person's (or a room's) needs: the thick dotted, filled polygon."""
+    label = name or content.text("legend.needs")
+    return Trace(label, needs, NEEDS_COLOUR, "dot", "diamond", width=4, fill=True)
+
+
+def extra_trace(index: int, name: str, values: Mapping[str, float]) -> Trace:
+    """Further profiles (personas, rooms), each with its own colour, dash and marker."""
+    i = index % len(EXTRA_COLOURS)
+    return Trace(name, values, EXTRA_COLOURS[i], EXTRA_DASHES[i], EXTRA_SYMBOLS[i], width=3)
+
+
+def _axis_label(label: str, width: int) -> str:
+    return "<br>".join(textwrap.wrap(label, width=width))
+
+
+def radar(
+    content: Content,
+    traces: Sequence[Trace],
+    *,
+    presenter: bool = False,
+    height: int = 440,
+    compact_labels: bool = False,
+) -> go.Figure:
+    """A radar of the given traces over the content's dimensions, in content order."""
+    dims = content.dimensions
+    theta = [_axis_label(d.label, 12 if compact_labels else 16) for d in dims]
+    meanings = [d.meaning for d in dims]
+    scale = 1.6 if presenter else 1.0
+    fig = go.Figure()
+    for trace in traces:
+        r = [round(trace.values[d.id], 1) for d in dims]
+        fig.add_trace(
+            go.Scatterpolar(
+                r=[*r, r[0]],
+                theta=[*theta, theta[0]],
+                customdata=[*meanings, meanings[0]],
+                name=trace.name,
+                mode="lines+markers",
+                line={"color": trace.colour, "dash": trace.dash, "width": trace.width * scale},
+                marker={"symbol": trace.symbol, "size": 8 * scale, "color": trace.colour},
+                fill="toself" if trace.fill else "none",
+                opacity=1.0,
+                fillcolor=_translucent(trace.colour) if trace.fill else None,
+                hovertemplate=(
+                    f"<b>{html.escape(trace.name)}</b><br>%{{theta}}: %{{r:.0f}}/100"
+                    "<br><i>%{customdata}</i><extra></extra>"
+                ),
+            )
+        )
+    font = 20 if presenter else 12
+    fig.update_layout(
+        height=int(height * (1.25 if presenter else 1)),
+        margin={"l": 70, "r": 70, "t": 30, "b": 30},
+        font={"size": font, "color": "#111111" if presenter else "#222222"},
+        polar={
+            "radialaxis": {
+                "range": [0, 100],
+                "tickvals": [0, 25, 50, 75, 100],
+                "angle": 90,
+                "tickfont": {"size": font - 2},
+                "gridcolor": "#BBBBBB" if presenter else "#DDDDDD",
+            },
+            "angularaxis": {"direction": "clockwise", "rotation": 90},
+            "bgcolor": "#FFFFFF",
+        },
+        legend={"orientation": "h", "yanchor": "top", "y": -0.05, "x": 0.5, "xanchor": "center"},
+        paper_bgcolor="rgba(0,0,0,0)",
+        uirevision="radar",
+    )
+    return fig
+
+
+def _translucent(colour: str, alpha: float = 0.18) -> str:
+    red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({red},{green},{blue},{alpha})"
+
+
+def lean_meter_html(content: Content, lean: float, *, presenter: bool = False) -> str:
+    """A bar from coaching (left) to mentoring (right) with the blend zone and a marker.
+
+    The position is also given as text, so the meter never relies on colour alone.
+    """
+    tie = content.verdict.tie_zone
+    left = 50 * (1 - tie)
+    marker = 50 * (1 + lean)
+    size = "1.3rem" if presenter else "0.85rem"
+    coach, mentor, zone = (
+        html.escape(content.text(k))
+        for k in ("explore.meter_left", "explore.meter_right", "explore.meter_tie")
+    )
+    return (
+        f'<div class="lean-meter" role="img" aria-label="Lean {lean:+.2f}: '
+        f'{coach} to {mentor}" style="font-size:{size};margin:0.2rem 0 0.6rem 0">'
+        f'<div style="display:flex;justify-content:space-between;font-weight:600">'
+        f'<span style="color:{COACHING_COLOUR}">{coach}</span>'
+        f'<span style="color:{MENTORING_COLOUR}">{mentor}</span></div>'
+        f'<div style="position:relative;height:1.2rem;border:2px solid #444;border-radius:4px;'
+        f"background:linear-gradient(90deg,{_translucent(COACHING_COLOUR, 0.35)},#fff 50%,"
+        f'{_translucent(MENTORING_COLOUR, 0.35)})">'
+        f'<div style="position:absolute;left:{left:.1f}%;width:{100 * tie:.1f}%;top:0;bottom:0;'
+        f'background:repeating-linear-gradient(45deg,#ccc 0 4px,transparent 4px 8px)"></div>'
+        f'<div class="lean-marker" style="position:absolute;left:calc({marker:.1f}% - 0.6rem);'
+        f'top:-0.45rem;font-size:1.6em;line-height:1">▼</div></div>'
+        f'<div style="text-align:center;color:#444">{zone}</div></div>'
+    )

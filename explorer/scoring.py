@@ -1,0 +1,197 @@
+"""The verdict: pure functions from inputs to an explained assessment.
+
+needs_d   = weighted mean of the chosen options' targets on dimension d
+pull_d    = (|need_d - coach_d| - |need_d - mentor_d|) / |mentor_d - coach_d|     in [-1, 1]
+lean      = sum(w_d * span_d * pull_d) / sum(w_d * span_d)                         in [-1, 1]
+
+lean > 0 favours mentoring, < 0 coaching; inside the content's tie zone it is a blend.
+Each dimension's contribution w_d * span_d * pull_d / sum(w * span) adds up to the lean.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from explorer.content import APPROACHES, Content
+from explorer.errors import InputError
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """How one dimension pushes the lean, and why."""
+
+    dimension: str
+    need: float
+    importance: float
+    pull: float
+    share: float  # this dimension's part of the lean; shares add up to the lean
+
+    @property
+    def favours(self) -> str:
+        if self.share > 0:
+            return "mentoring"
+        return "coaching" if self.share < 0 else "neither"
+
+
+@dataclass(frozen=True)
+class Change:
+    """A single-input change that gives another verdict."""
+
+    input: str
+    to_option: str
+    steps: int
+    verdict: str
+    lean: float
+
+
+@dataclass(frozen=True)
+class Assessment:
+    inputs: dict[str, str]
+    needs: dict[str, float]
+    importance: dict[str, float]
+    lean: float
+    verdict: str
+    strength: float
+    strength_label: str
+    match: dict[str, float]
+    contributions: tuple[Contribution, ...]
+    changes: tuple[Change, ...] = field(default=())
+
+    def reasons(self, count: int = 3) -> tuple[Contribution, ...]:
+        """The dimensions that moved the lean most, strongest first."""
+        ranked = sorted(self.contributions, key=lambda c: abs(c.share), reverse=True)
+        return tuple(c for c in ranked[:count] if c.share != 0)
+
+    def nearest_changes(self) -> tuple[Change, ...]:
+        """The smallest changes: fewest slider steps, then biggest effect."""
+        if not self.changes:
+            return ()
+        fewest = min(c.steps for c in self.changes)
+        return tuple(c for c in self.changes if c.steps == fewest)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "inputs": self.inputs,
+            "verdict": self.verdict,
+            "lean": round(self.lean, 4),
+            "strength": round(self.strength, 4),
+            "strength_label": self.strength_label,
+            "match": {k: round(v, 1) for k, v in self.match.items()},
+            "needs": {k: round(v, 1) for k, v in self.needs.items()},
+            "reasons": [
+                {"dimension": c.dimension, "favours": c.favours, "share": round(c.share, 4)}
+                for c in self.reasons()
+            ],
+            "changes": [
+                {"input": c.input, "to": c.to_option, "steps": c.steps, "verdict": c.verdict}
+                for c in self.changes
+            ],
+        }
+
+
+def resolve_inputs(content: Content, raw: Mapping[str, str] | None) -> dict[str, str]:
+    """Fill in defaults; raise InputError naming any unknown key or option."""
+    chosen = dict(content.defaults)
+    for key, value in (raw or {}).items():
+        spec = content.input_by_id.get(key)
+        if spec is None:
+            valid = ", ".join(content.input_by_id)
+            raise InputError(f"unknown input {key!r}; valid inputs are: {valid}")
+        if value not in spec.option_ids:
+            valid = ", ".join(spec.option_ids)
+            raise InputError(f"unknown option {value!r} for {key!r}; valid options are: {valid}")
+        chosen[key] = value
+    return chosen
+
+
+def needs_profile(content: Content, inputs: Mapping[str, str]) -> tuple[dict, dict]:
+    """Need (0-100) and importance per dimension. Untouched dimensions sit midway, weight 0."""
+    totals = {d.id: 0.0 for d in content.dimensions}
+    weights = {d.id: 0.0 for d in content.dimensions}
+    for spec in content.inputs:
+        for dim, target in spec.option(inputs[spec.id]).targets.items():
+            totals[dim] += target.weight * target.need
+            weights[dim] += target.weight
+    needs = {}
+    for d in content.dimensions:
+        midpoint = (d.mentoring.value + d.coaching.value) / 2
+        needs[d.id] = totals[d.id] / weights[d.id] if weights[d.id] else midpoint
+    return needs, weights
+
+
+def _score(content: Content, inputs: dict[str, str]) -> Assessment:
+    needs, weights = needs_profile(content, inputs)
+    raw, total, distance = {}, 0.0, dict.fromkeys(APPROACHES, 0.0)
+    for d in content.dimensions:
+        need, mentor, coach = needs[d.id], d.mentoring.value, d.coaching.value
+        span = abs(mentor - coach)
+        pull = (abs(need - coach) - abs(need - mentor)) / span
+        raw[d.id] = (pull, weights[d.id] * span * pull)
+        total += weights[d.id] * span
+        distance["mentoring"] += weights[d.id] * abs(need - mentor)
+        distance["coaching"] += weights[d.id] * abs(need - coach)
+    contributions = tuple(
+        Contribution(d.id, needs[d.id], weights[d.id], raw[d.id][0], raw[d.id][1] / total)
+        for d in content.dimensions
+    )
+    lean = max(-1.0, min(1.0, sum(c.share for c in contributions)))
+    weight_sum = sum(weights.values())
+    match = {a: 100 * (1 - distance[a] / (100 * weight_sum)) for a in APPROACHES}
+    verdict, strength = _verdict(lean, content.verdict.tie_zone)
+    label = next(b.label for b in reversed(content.verdict.strength_bands) if strength >= b.min)
+    return Assessment(
+        inputs=dict(inputs),
+        needs=needs,
+        importance=weights,
+        lean=lean,
+        verdict=verdict,
+        strength=strength,
+        strength_label=label,
+        match=match,
+        contributions=contributions,
+    )
+
+
+def _verdict(lean: float, tie_zone: float) -> tuple[str, float]:
+    """Label and strength in [0, 1]: distance past the tie zone, or toward its centre."""
+    if abs(lean) < tie_zone:
+        return "blend", 1 - abs(lean) / tie_zone
+    return ("mentoring" if lean > 0 else "coaching"), (abs(lean) - tie_zone) / (1 - tie_zone)
+
+
+def verdict_changes(content: Content, inputs: dict[str, str], verdict: str) -> tuple[Change, ...]:
+    """Every single-input change that gives another verdict, nearest first."""
+    changes = []
+    for spec in content.inputs:
+        here = spec.index(inputs[spec.id])
+        for option in spec.options:
+            if option.id == inputs[spec.id]:
+                continue
+            other = _score(content, {**inputs, spec.id: option.id})
+            if other.verdict != verdict:
+                steps = abs(spec.index(option.id) - here)
+                changes.append(Change(spec.id, option.id, steps, other.verdict, other.lean))
+    return tuple(sorted(changes, key=lambda c: (c.steps, -abs(c.lean))))
+
+
+def evaluate(inputs: Mapping[str, str] | None = None, content: Content | None = None) -> Assessment:
+    """Assess a set of inputs (missing keys take defaults) against the content."""
+    if content is None:
+        from explorer.content import default_content
+
+        content = default_content()
+    chosen = resolve_inputs(content, inputs)
+    result = _score(content, chosen)
+    changes = verdict_changes(content, chosen, result.verdict)
+    return Assessment(**{**result.__dict__, "changes": changes})
+
+
+def sensitivity(content: Content, inputs: Mapping[str, str]) -> dict[str, list[float]]:
+    """For each main input, the lean at each of its positions with the others held."""
+    chosen = resolve_inputs(content, inputs)
+    return {
+        spec.id: [_score(content, {**chosen, spec.id: o.id}).lean for o in spec.options]
+        for spec in content.main_inputs
+    }
