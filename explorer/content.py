@@ -289,13 +289,20 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+_EXPECTED = {
+    "missing": "a value for this required key",
+    "extra_forbidden": "only known keys (is this one misspelt?)",
+}
+
+
 def _parse(name: str, data: Any, problems: list[ContentProblem]) -> Model | None:
     try:
         return DOCUMENTS[name].model_validate(data)
     except ValidationError as err:
         for e in err.errors():
             found = "nothing" if e["type"] == "missing" else _short(e.get("input"))
-            problems.append(ContentProblem(name, _key_path(e["loc"], data), e["msg"], found))
+            expected = _EXPECTED.get(e["type"], e["msg"][:1].lower() + e["msg"][1:])
+            problems.append(ContentProblem(name, _key_path(e["loc"], data), expected, found))
         return None
 
 
@@ -378,7 +385,7 @@ class _Checker:
         self.unique("inputs.yaml", "inputs", [i.id for i in inputs])
         for required in MAIN_INPUTS:
             if required not in {i.id for i in inputs if i.main}:
-                self.add("inputs.yaml", "inputs", f"a main input with id {required!r}", "none")
+                self.add("inputs.yaml", f"inputs[{required}]", "a main input with this id", "none")
         for i in inputs:
             key = f"inputs[{i.id}]"
             self.unique("inputs.yaml", f"{key}.options", list(i.option_ids))

@@ -1,0 +1,123 @@
+"""A corpus of broken content: each case edits one shipped file and names what must be reported.
+
+Each case: (id, file, edit, expected key fragment). `edit` is either a pair
+(old text, new text) replaced once in the file, or raw bytes that replace the whole file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+CASES = [
+    ("bad-yaml", "claims.yaml", ("claims:\n", "claims: [\n"), "line"),
+    ("empty-file", "verdict.yaml", b"", "(top level)"),
+    ("top-level-list", "sources.yaml", b"- a\n- b\n", "(top level)"),
+    ("non-utf8", "claims.yaml", b"claims:\n  - id: \xff\xfe\n", "(file)"),
+    ("wrong-type-value", "dimensions.yaml", ("value: 90,", 'value: "ninety",'), "horizon"),
+    ("value-above-100", "dimensions.yaml", ("value: 90,", "value: 190,"), "horizon"),
+    ("negative-weight", "inputs.yaml", ("{need: 90, weight: 2,", "{need: 90, weight: -2,"), "goal"),
+    (
+        "need-out-of-range",
+        "inputs.yaml",
+        ("{need: 15, weight: 2,", "{need: 150, weight: 2,"),
+        "weeks",
+    ),
+    (
+        "unknown-claim",
+        "dimensions.yaml",
+        ("claims: [mvc-field-experience]", "claims: [mvc-nope]"),
+        "field",
+    ),
+    (
+        "unknown-dimension",
+        "inputs.yaml",
+        ("          horizon: {need: 15", "          horizn: {need: 15"),
+        "horizn",
+    ),
+    ("unknown-source", "claims.yaml", ("    source: CMC-9\n", "    source: CMC-10\n"), "source"),
+    (
+        "duplicate-claim-id",
+        "claims.yaml",
+        ("  - id: mvc-informal\n", "  - id: mvc-long-term\n"),
+        "mvc-long-term",
+    ),
+    (
+        "duplicate-option-id",
+        "inputs.yaml",
+        ("      - id: months\n", "      - id: weeks\n"),
+        "weeks",
+    ),
+    (
+        "option-without-targets",
+        "inputs.yaml",
+        (
+            "        label: Balanced\n        targets:\n          structure:",
+            "        label: Balanced\n        targets: {}\n        unused:\n          structure:",
+        ),
+        "balanced",
+    ),
+    (
+        "missing-option-list",
+        "inputs.yaml",
+        ("    default: mid\n    options:\n", "    default: mid\n    choices:\n"),
+        "stage",
+    ),
+    ("default-not-an-option", "inputs.yaml", ("default: year", "default: decade"), "default"),
+    (
+        "claim-without-source",
+        "claims.yaml",
+        ("  - id: cmc-9-cases\n    source: CMC-9\n", "  - id: cmc-9-cases\n"),
+        "cmc-9-cases",
+    ),
+    (
+        "quote-not-in-source",
+        "claims.yaml",
+        ('quote: "Real-life success stories illustrate"', 'quote: "Coaching always works"'),
+        "cmc-9-cases",
+    ),
+    (
+        "quote-too-long",
+        "claims.yaml",
+        ('quote: "Real-life success stories illustrate"', 'quote: "' + "word " * 30 + '"'),
+        "quote",
+    ),
+    ("unknown-key", "verdict.yaml", ("tie_zone: 0.2", "tie_zone: 0.2\ntie_zoen: 0.3"), "tie_zoen"),
+    ("tie-zone-out-of-range", "verdict.yaml", ("tie_zone: 0.2", "tie_zone: 1.5"), "tie_zone"),
+    ("missing-verdict-text", "verdict.yaml", ("  blend:\n", "  blended:\n"), "approaches"),
+    ("boolean-id", "inputs.yaml", ('      - id: "yes"\n', "      - id: yes\n"), "network"),
+    (
+        "equal-values",
+        "dimensions.yaml",
+        (
+            "coaching: {value: 25, claims: [cmc-1-shorter-term",
+            "coaching: {value: 90, claims: [cmc-1-shorter-term",
+        ),
+        "horizon",
+    ),
+    ("missing-main-input", "inputs.yaml", ("  - id: goal\n", "  - id: aim\n"), "goal"),
+    (
+        "yaml-alias-bomb",
+        "sources.yaml",
+        b"a: &a [x, x, x, x, x, x, x, x, x]\n"
+        b"b: &b [*a, *a, *a, *a, *a, *a, *a, *a]\n"
+        b"c: &c [*b, *b, *b, *b, *b, *b, *b, *b]\n"
+        b"sources: [*c, *c, *c, *c, *c, *c]\n",
+        "line",
+    ),
+    ("ten-megabyte-file", "claims.yaml", b"# " + b"x" * 10_000_000 + b"\n", "(file)"),
+    ("missing-file", "ui.yaml", None, "(file)"),
+]
+
+
+def apply_case(directory: Path, file: str, edit: tuple[str, str] | bytes | None) -> None:
+    """Break `file` in `directory` as the case says."""
+    path = directory / file
+    if edit is None:
+        path.unlink()
+    elif isinstance(edit, bytes):
+        path.write_bytes(edit)
+    else:
+        old, new = edit
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"case no longer matches {file}: {old!r}"
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")

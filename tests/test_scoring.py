@@ -1,0 +1,172 @@
+"""The verdict logic: pure, explained, monotone and stable."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from explorer import InputError, evaluate
+from explorer.scoring import _score, resolve_inputs, sensitivity
+
+MAIN = ("goal", "timeframe", "stage", "structure")
+
+
+def all_main_combinations(content):
+    specs = [content.input_by_id[k] for k in MAIN]
+    for combo in itertools.product(*(s.option_ids for s in specs)):
+        yield dict(zip(MAIN, combo, strict=True))
+
+
+def leans_along(content, key, others):
+    spec = content.input_by_id[key]
+    chosen = resolve_inputs(content, others)
+    return [_score(content, {**chosen, key: o}).lean for o in spec.option_ids]
+
+
+def assert_never_decreases(values, what):
+    for before, after in itertools.pairwise(values):
+        assert after >= before - 1e-12, f"{what}: {values}"
+
+
+def test_defaults_give_a_blend(content):
+    assert evaluate(content=content).verdict == "blend"
+
+
+def test_contract_example_gives_coaching_with_all_fields():
+    result = evaluate(
+        {"goal": "specific", "timeframe": "weeks", "stage": "mid", "structure": "formal"}
+    )
+    assert result.verdict == "coaching"
+    assert -1 <= result.lean < 0
+    assert set(result.needs) >= {"horizon", "skill", "structure"}
+    assert all(0 <= v <= 100 for v in result.needs.values())
+    assert set(result.match) == {"mentoring", "coaching"}
+
+
+def test_longer_timeframe_never_favours_coaching(content):
+    for combo in all_main_combinations(content):
+        if combo["timeframe"] == "weeks":
+            assert_never_decreases(leans_along(content, "timeframe", combo), combo)
+
+
+def test_more_formal_structure_never_favours_mentoring(content):
+    for combo in all_main_combinations(content):
+        if combo["structure"] == "informal":
+            leans = leans_along(content, "structure", combo)
+            assert_never_decreases([-x for x in leans], combo)
+
+
+def test_more_specific_goal_never_favours_mentoring(content):
+    for combo in all_main_combinations(content):
+        if combo["goal"] == "holistic":
+            leans = leans_along(content, "goal", combo)
+            assert_never_decreases([-x for x in leans], combo)
+
+
+def test_contributions_add_up_to_the_lean(content):
+    for combo in all_main_combinations(content):
+        result = _score(content, resolve_inputs(content, combo))
+        assert sum(c.share for c in result.contributions) == pytest.approx(result.lean, abs=1e-9)
+
+
+def test_extremes_reach_beyond_half_both_ways():
+    mentoring = evaluate(
+        {"goal": "holistic", "timeframe": "ongoing", "stage": "early", "structure": "informal"}
+    )
+    coaching = evaluate(
+        {"goal": "specific", "timeframe": "weeks", "stage": "senior", "structure": "formal"}
+    )
+    assert mentoring.lean > 0.5 and mentoring.verdict == "mentoring"
+    assert coaching.lean < -0.5 and coaching.verdict == "coaching"
+
+
+def test_every_verdict_occurs_across_the_main_combinations(content):
+    verdicts = {
+        _score(content, resolve_inputs(content, c)).verdict for c in all_main_combinations(content)
+    }
+    assert verdicts == {"mentoring", "coaching", "blend"}
+
+
+def test_verdict_follows_the_tie_zone(content):
+    tie = content.verdict.tie_zone
+    for combo in all_main_combinations(content):
+        result = _score(content, resolve_inputs(content, combo))
+        expected = (
+            "blend" if abs(result.lean) < tie else ("mentoring" if result.lean > 0 else "coaching")
+        )
+        assert result.verdict == expected
+        assert 0 <= result.strength <= 1
+
+
+def test_higher_match_agrees_with_the_lean(content):
+    for combo in all_main_combinations(content):
+        result = _score(content, resolve_inputs(content, combo))
+        gap = result.match["mentoring"] - result.match["coaching"]
+        assert gap == pytest.approx(0, abs=1e-9) or (gap > 0) == (result.lean > 0)
+
+
+def test_contested_topic_does_not_tip_the_verdict(content):
+    contested_ids = {t.id for t in content.contested}
+    assert not contested_ids & {d.id for d in content.dimensions}
+
+
+def test_early_career_and_transitions_point_to_mentoring_and_senior_to_coaching():
+    def lean(stage):
+        return evaluate({"stage": stage}).lean
+
+    assert lean("early") > lean("mid") < lean("transition")
+    assert lean("senior") < lean("mid")
+    assert abs(lean("mid")) < 0.05
+
+
+def test_unknown_key_is_named_with_the_valid_ones():
+    with pytest.raises(InputError, match=r"'mood'.*goal, timeframe, stage, structure"):
+        evaluate({"mood": "happy"})
+
+
+def test_unknown_option_is_named_with_the_valid_ones():
+    with pytest.raises(InputError, match=r"'decade'.*weeks, months, year, years, ongoing"):
+        evaluate({"timeframe": "decade"})
+
+
+def test_what_would_change_it_really_changes_the_verdict():
+    start = {"goal": "specific", "timeframe": "weeks", "stage": "mid", "structure": "formal"}
+    result = evaluate(start)
+    assert result.nearest_changes()
+    for change in result.changes:
+        moved = evaluate({**start, change.input: change.to_option})
+        assert moved.verdict == change.verdict != result.verdict
+
+
+def test_sensitivity_marks_the_current_lean_at_the_current_position(content):
+    inputs = {"goal": "mostly-specific", "timeframe": "months"}
+    result = evaluate(inputs)
+    for key, leans in sensitivity(content, inputs).items():
+        spec = content.input_by_id[key]
+        assert leans[spec.index(result.inputs[key])] == pytest.approx(result.lean)
+
+
+option_choice = st.sampled_from(
+    [
+        ("goal", "holistic"),
+        ("goal", "specific"),
+        ("timeframe", "weeks"),
+        ("stage", "senior"),
+        ("structure", "formal"),
+        ("support", "emotional"),
+        ("field", "important"),
+        ("network", "no"),
+    ]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(option_choice, max_size=6))
+def test_same_inputs_always_give_the_same_assessment(pairs):
+    inputs = dict(pairs)
+    first, second = evaluate(inputs), evaluate(dict(reversed(list(inputs.items()))))
+    assert first == second
+    assert -1 <= first.lean <= 1
