@@ -9,9 +9,13 @@ st.set_page_config(
     page_title=content.text("app.title"),
     page_icon=content.text("app.icon"),
     layout="wide",
-    initial_sidebar_state="expanded",
+    initial_sidebar_state="auto",
 )
 navigation = st.navigation(
-    [st.Page("pages/explore.py", title=content.text("explore.nav"), default=True)]
+    [
+        st.Page("pages/explore.py", title=content.text("explore.nav"), default=True),
+        st.Page("pages/compare.py", title=content.text("compare.nav")),
+        st.Page("pages/how_it_works.py", title=content.text("how.nav")),
+    ]
 )
 navigation.run()

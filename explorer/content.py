@@ -161,6 +161,15 @@ class InputsDoc(Model):
     inputs: Annotated[tuple[Input, ...], Field(min_length=1)]
 
 
+class Question(Model):
+    text: Text
+    claims: ClaimIds
+
+
+class QuestionsDoc(Model):
+    questions: dict[Literal["mentoring", "coaching", "blend"], tuple[Question, ...]]
+
+
 class UiDoc(Model):
     """Interface wording: page titles, notices, notes. Values are text templates."""
 
@@ -173,6 +182,7 @@ DOCUMENTS: dict[str, type[Model]] = {
     "dimensions.yaml": DimensionsDoc,
     "inputs.yaml": InputsDoc,
     "verdict.yaml": VerdictConfig,
+    "questions.yaml": QuestionsDoc,
     "ui.yaml": UiDoc,
 }
 
@@ -189,6 +199,7 @@ class Content(Model):
     contested: tuple[Contested, ...]
     inputs: tuple[Input, ...]
     verdict: VerdictConfig
+    questions: dict[str, tuple[Question, ...]]
     ui: dict[str, Any]
 
     @cached_property
@@ -405,6 +416,12 @@ class _Checker:
                 self.add("verdict.yaml", f"approaches.{name}", "a verdict text", "nothing")
             else:
                 self.cites("verdict.yaml", f"approaches.{name}", doc.approaches[name].claims)
+        questions = self.docs["questions.yaml"].questions
+        for name in VERDICTS:
+            if not questions.get(name):
+                self.add("questions.yaml", f"questions.{name}", "at least one question", "none")
+            for n, question in enumerate(questions.get(name, ())):
+                self.cites("questions.yaml", f"questions.{name}[{n}]", question.claims)
         mins = [b.min for b in doc.strength_bands]
         if mins[0] != 0 or mins != sorted(set(mins)):
             self.add("verdict.yaml", "strength_bands", "ascending minimums starting at 0", mins)
@@ -436,6 +453,7 @@ def load_content(directory: str | Path | None = None, sources_dir: Path | None =
         contested=dims.contested,
         inputs=docs["inputs.yaml"].inputs,
         verdict=docs["verdict.yaml"],
+        questions=docs["questions.yaml"].questions,
         ui=docs["ui.yaml"].model_dump(),
     )
 

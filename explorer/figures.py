@@ -78,11 +78,10 @@ def radar(
     *,
     presenter: bool = False,
     height: int = 440,
-    compact_labels: bool = False,
 ) -> go.Figure:
     """A radar of the given traces over the content's dimensions, in content order."""
     dims = content.dimensions
-    theta = [_axis_label(d.label, 12 if compact_labels else 16) for d in dims]
+    theta = [_axis_label(d.label, 14) for d in dims]
     meanings = [d.meaning for d in dims]
     scale = 1.6 if presenter else 1.0
     fig = go.Figure()
@@ -109,7 +108,7 @@ def radar(
     font = 20 if presenter else 12
     fig.update_layout(
         height=int(height * (1.25 if presenter else 1)),
-        margin={"l": 70, "r": 70, "t": 30, "b": 30},
+        margin={"l": 90, "r": 90, "t": 30, "b": 30},
         font={"size": font, "color": "#111111" if presenter else "#222222"},
         polar={
             "radialaxis": {

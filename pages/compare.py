@@ -1,0 +1,37 @@
+"""Compare: every dimension as a sortable, searchable, downloadable row with its quotes."""
+
+import streamlit as st
+
+from explorer.tables import comparison
+from pages.common import get_content
+
+content = get_content()
+st.title(content.text("compare.title"), anchor=False)
+st.caption(content.text("compare.intro"))
+
+table = comparison(content)
+needle = st.text_input(content.text("compare.search"), key="compare_search", max_chars=100)
+if needle:
+    mask = table.apply(lambda row: row.astype(str).str.contains(needle, case=False, regex=False))
+    table = table[mask.any(axis=1)]
+st.dataframe(
+    table,
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "Mentoring": st.column_config.ProgressColumn(min_value=0, max_value=100, format="%d"),
+        "Coaching": st.column_config.ProgressColumn(min_value=0, max_value=100, format="%d"),
+        "Meaning": st.column_config.TextColumn(width="medium"),
+        "What the sources say of mentoring": st.column_config.TextColumn(width="large"),
+        "What the sources say of coaching": st.column_config.TextColumn(width="large"),
+    },
+)
+st.caption(content.text("compare.disagree_note"))
+st.download_button(
+    content.text("compare.download"),
+    table.to_csv(index=False),
+    file_name="mentoring-vs-coaching.csv",
+    mime="text/csv",
+    key="compare_csv",
+    on_click="ignore",
+)

@@ -1,0 +1,48 @@
+"""How it works: the formula, the numbers and the full decision table, all from content."""
+
+import streamlit as st
+
+from explorer.tables import comparison, decision_table, option_targets
+from pages.common import get_content
+
+content = get_content()
+
+
+@st.cache_data(show_spinner=False)
+def _decision_table(directory: str):
+    return decision_table(content)
+
+
+st.title(content.text("how.title"), anchor=False)
+st.info(content.text("how.editorial"))
+st.markdown(f"### {content.text('how.formula_heading')}")
+st.markdown(content.text("how.formula", tie_zone=content.verdict.tie_zone))
+st.code(content.text("how.formula_math"), language=None)
+
+st.markdown(f"### {content.text('how.dimensions_heading')}")
+dimensions = comparison(content)
+st.dataframe(dimensions, hide_index=True, width="stretch")
+
+st.markdown(f"### {content.text('how.targets_heading')}")
+st.dataframe(option_targets(content), hide_index=True, width="stretch")
+
+st.markdown(f"### {content.text('how.table_heading')}")
+table = _decision_table(content.directory)
+counts = table["Verdict"].value_counts()
+headline = {a: content.verdict.approaches[a].headline for a in ("mentoring", "coaching", "blend")}
+st.markdown(
+    content.text(
+        "how.table_intro",
+        count=len(table),
+        **{name: int(counts.get(label, 0)) for name, label in headline.items()},
+    )
+)
+st.dataframe(table, hide_index=True, width="stretch", height=360)
+st.download_button(
+    content.text("how.download"),
+    table.to_csv(index=False),
+    file_name="decision-table.csv",
+    mime="text/csv",
+    key="decision_csv",
+    on_click="ignore",
+)

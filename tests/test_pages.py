@@ -1,0 +1,70 @@
+"""Every page renders without an exception and shows its key content (AppTest)."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import REPO_ROOT
+
+APP = str(REPO_ROOT / "app.py")
+
+
+def open_page(page: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception
+    return at
+
+
+def test_compare_page_lists_every_dimension_and_marks_the_disagreement(content):
+    at = open_page("pages/compare.py")
+    table = at.dataframe[0].value
+    assert len(table) == len(content.dimensions) + len(content.contested)
+    assert "⚠ Sources disagree" in set(table["Sources disagree"])
+    assert table["What the sources say of mentoring"].str.contains("MvC-Top|CMC-9").all()
+
+
+def test_compare_page_search_filters_rows():
+    at = open_page("pages/compare.py")
+    at.text_input(key="compare_search").input("in your field").run()
+    assert list(at.dataframe[0].value["Dimension"]) == ["Experience in your field"]
+
+
+def test_how_it_works_shows_formula_targets_and_full_decision_table(content):
+    at = open_page("pages/how_it_works.py")
+    text = " ".join(m.value for m in at.markdown)
+    assert "Pull." in text and "Lean." in text
+    assert any("editorial reading" in i.value for i in at.info)
+    decision = at.dataframe[-1].value
+    assert len(decision) == 5**4
+    assert set(decision["Verdict"]) == {"Mentoring", "Coaching", "Both — a blend"}
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"goal": "specific", "timeframe": "weeks", "structure": "formal"}, "instead of"),
+        (
+            {"goal": "holistic", "timeframe": "ongoing", "stage": "early", "structure": "informal"},
+            "No single",
+        ),
+    ],
+)
+def test_explore_page_says_what_would_change_it(params, expected):
+    at = AppTest.from_file(APP, default_timeout=30)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception
+    assert any(expected in m.value for m in at.markdown)
+
+
+def test_explore_page_offers_the_radar_as_a_table_and_the_brief():
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.run()
+    at.toggle(key="radar_table").set_value(True).run()
+    assert len(at.dataframe) == 1 and len(at.dataframe[0].value) == 9
+    assert "goal=mixed" in at.text_input(key="share_link").value
+    assert any("not a validated instrument" in i.value for i in at.info)
