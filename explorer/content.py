@@ -170,6 +170,19 @@ class QuestionsDoc(Model):
     questions: dict[Literal["mentoring", "coaching", "blend"], tuple[Question, ...]]
 
 
+class Persona(Model):
+    id: Id
+    name: Text
+    story: Text
+    inputs: dict[Id, Id]
+
+
+class PersonasDoc(Model):
+    label: Text
+    claims: ClaimIds
+    personas: Annotated[tuple[Persona, ...], Field(min_length=1)]
+
+
 class UiDoc(Model):
     """Interface wording: page titles, notices, notes. Values are text templates."""
 
@@ -183,6 +196,7 @@ DOCUMENTS: dict[str, type[Model]] = {
     "inputs.yaml": InputsDoc,
     "verdict.yaml": VerdictConfig,
     "questions.yaml": QuestionsDoc,
+    "personas.yaml": PersonasDoc,
     "ui.yaml": UiDoc,
 }
 
@@ -200,6 +214,7 @@ class Content(Model):
     inputs: tuple[Input, ...]
     verdict: VerdictConfig
     questions: dict[str, tuple[Question, ...]]
+    personas: PersonasDoc
     ui: dict[str, Any]
 
     @cached_property
@@ -409,6 +424,21 @@ class _Checker:
                         self.add("inputs.yaml", tkey, "a dimension id from dimensions.yaml", dim)
                     self.cites("inputs.yaml", tkey, target.claims)
 
+    def personas(self) -> None:
+        doc = self.docs["personas.yaml"]
+        self.cites("personas.yaml", "(top level)", doc.claims)
+        self.unique("personas.yaml", "personas", [p.id for p in doc.personas])
+        inputs = {i.id: i for i in self.docs["inputs.yaml"].inputs}
+        for persona in doc.personas:
+            for key, option in persona.inputs.items():
+                where = f"personas[{persona.id}].inputs.{key}"
+                if key not in inputs:
+                    self.add("personas.yaml", where, f"one of {sorted(inputs)}", key)
+                elif option not in inputs[key].option_ids:
+                    self.add(
+                        "personas.yaml", where, f"one of {list(inputs[key].option_ids)}", option
+                    )
+
     def verdict(self) -> None:
         doc = self.docs["verdict.yaml"]
         for name in VERDICTS:
@@ -441,6 +471,7 @@ def load_content(directory: str | Path | None = None, sources_dir: Path | None =
         checker.sources(sources_dir or default_sources_dir())
         checker.dimensions()
         checker.inputs()
+        checker.personas()
         checker.verdict()
     if problems:
         raise ContentError(problems)
@@ -454,6 +485,7 @@ def load_content(directory: str | Path | None = None, sources_dir: Path | None =
         inputs=docs["inputs.yaml"].inputs,
         verdict=docs["verdict.yaml"],
         questions=docs["questions.yaml"].questions,
+        personas=docs["personas.yaml"],
         ui=docs["ui.yaml"].model_dump(),
     )
 

@@ -107,8 +107,8 @@ def radar(
         )
     font = 20 if presenter else 12
     fig.update_layout(
-        height=int(height * (1.25 if presenter else 1)),
-        margin={"l": 90, "r": 90, "t": 30, "b": 30},
+        height=int(height * (1.4 if presenter else 1)),
+        margin={"l": 90, "r": 90, "t": 60 if presenter else 30, "b": 90},
         font={"size": font, "color": "#111111" if presenter else "#222222"},
         polar={
             "radialaxis": {
@@ -121,7 +121,14 @@ def radar(
             "angularaxis": {"direction": "clockwise", "rotation": 90},
             "bgcolor": "#FFFFFF",
         },
-        legend={"orientation": "h", "yanchor": "top", "y": -0.05, "x": 0.5, "xanchor": "center"},
+        legend={
+            "orientation": "h",
+            "yanchor": "top",
+            "y": -0.2,
+            "x": 0.5,
+            "xanchor": "center",
+            "font": {"size": font},
+        },
         paper_bgcolor="rgba(0,0,0,0)",
         uirevision="radar",
     )

@@ -9,7 +9,7 @@ from explorer.urlstate import read_query, write_query
 
 URL_READ_FLAG = "_inputs_read_from_url"
 NOTICES = "_url_notices"
-OTHER_QUERY_KEYS = ("presenter",)
+OTHER_QUERY_KEYS = ("presenter", "room", "token", "participant")
 
 
 @st.cache_resource(show_spinner=False)

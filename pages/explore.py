@@ -11,12 +11,14 @@ from pages.common import (
     show_url_notices,
     write_inputs_to_url,
 )
+from pages.presenter import KEY as PRESENTER
 
 content = get_content()
 bind_inputs_to_url(content)
 inputs = input_sliders(content)
 write_inputs_to_url(content, inputs)
 result = evaluate(inputs, content=content)
+presenter = st.session_state.get(PRESENTER, False)
 
 st.title(content.text("explore.title"), anchor=False)
 st.caption(content.text("explore.intro"))
@@ -24,9 +26,9 @@ show_url_notices()
 
 chart, panel = st.columns([3, 2], gap="large")
 with chart:
-    panels.radar_chart(content, result, key="radar")
+    panels.radar_chart(content, result, presenter=presenter, key="radar")
 with panel:
-    panels.verdict_panel(content, result)
+    panels.verdict_panel(content, result, presenter=presenter)
     panels.reasons(content, result)
     panels.contested(content)
 

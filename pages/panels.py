@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 
@@ -83,9 +83,15 @@ def sensitivity_view(content: Content, result: Assessment) -> None:
     st.caption(content.text("changes.sensitivity_caption"))
 
 
+def app_url() -> str:
+    """The app's root address as the browser sees it (falls back to the local default)."""
+    parts = urlsplit(st.context.url or "http://localhost:8501/")
+    return f"{parts.scheme}://{parts.netloc}/"
+
+
 def share_url(content: Content, inputs: dict[str, str]) -> str:
-    base = (st.context.url or "http://localhost:8501/").split("?")[0]
-    return f"{base}?{urlencode(write_query(content, inputs))}"
+    """A link to the Explore page with these inputs."""
+    return f"{app_url()}?{urlencode(write_query(content, inputs))}"
 
 
 def take_it_with_you(content: Content, result: Assessment) -> None:

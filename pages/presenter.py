@@ -1,0 +1,36 @@
+"""Presenter view: a toggle (bound to ?presenter=1) that restyles every page for a projector."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from explorer import Content
+
+KEY = "presenter"
+PRESENTER_CSS = """
+<style>
+[data-testid="stMain"] { font-size: 22px; }
+[data-testid="stMain"] * { color: #000 !important; }
+[data-testid="stMain"] [data-testid="stMarkdownContainer"] p,
+[data-testid="stMain"] [data-testid="stMarkdownContainer"] li { font-size: 1.35rem; }
+[data-testid="stMain"] h1 { font-size: 3rem !important; }
+[data-testid="stMain"] h2, [data-testid="stMain"] h3 { font-size: 2.3rem !important; }
+[data-testid="stMain"] [data-testid="stCaptionContainer"] { font-size: 1.1rem !important; }
+[data-testid="stMain"] blockquote { border-left-width: 6px !important; }
+</style>
+"""
+
+
+def presenter_mode(content: Content) -> bool:
+    """Read ?presenter=1 on first load, show the toggle, keep the link in step, apply styles."""
+    if KEY not in st.session_state:
+        st.session_state[KEY] = st.query_params.get(KEY) in ("1", "true", "yes", "on")
+    on = st.sidebar.toggle(
+        content.text("presenter.toggle"), key=KEY, help=content.text("presenter.help")
+    )
+    if on:
+        st.query_params[KEY] = "1"
+        st.html(PRESENTER_CSS)
+    elif KEY in st.query_params:
+        del st.query_params[KEY]
+    return on
