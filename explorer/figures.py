@@ -108,7 +108,12 @@ def radar(
     font = 20 if presenter else 12
     fig.update_layout(
         height=int(height * (1.4 if presenter else 1)),
-        margin={"l": 90, "r": 90, "t": 60 if presenter else 30, "b": 90},
+        margin={
+            "l": 130 if presenter else 90,
+            "r": 130 if presenter else 90,
+            "t": 60 if presenter else 30,
+            "b": 90,
+        },
         font={"size": font, "color": "#111111" if presenter else "#222222"},
         polar={
             "radialaxis": {

@@ -77,10 +77,3 @@ def test_presenter_parameter_turns_on_presenter_view_with_bigger_radar():
 
     assert layout(presenter)["height"] > layout(plain)["height"]
     assert layout(presenter)["font"]["size"] > layout(plain)["font"]["size"]
-
-
-def test_turning_presenter_on_puts_it_in_the_link():
-    at = AppTest.from_file(APP, default_timeout=30)
-    at.run()
-    at.toggle(key="presenter").set_value(True).run()
-    assert at.query_params["presenter"] == "1"
