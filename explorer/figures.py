@@ -36,6 +36,16 @@ class Trace:
     fill: bool = False
 
 
+@dataclass(frozen=True)
+class Band:
+    """A shaded spread between two profiles, e.g. one standard deviation around a mean."""
+
+    name: str
+    low: Mapping[str, float]
+    high: Mapping[str, float]
+    colour: str = "#000000"
+
+
 def approach_traces(content: Content) -> list[Trace]:
     """Mentoring and coaching as the content values them."""
     return [
@@ -78,13 +88,32 @@ def radar(
     *,
     presenter: bool = False,
     height: int = 440,
+    band: Band | None = None,
 ) -> go.Figure:
-    """A radar of the given traces over the content's dimensions, in content order."""
+    """A radar of the given traces over the content's dimensions, in content order.
+
+    `band`, if given, is drawn first as a shaded ring between its low and high values.
+    """
     dims = content.dimensions
     theta = [_axis_label(d.label, 14) for d in dims]
     meanings = [d.meaning for d in dims]
     scale = 1.6 if presenter else 1.0
     fig = go.Figure()
+    if band is not None:
+        high = [band.high[d.id] for d in dims]
+        low = [band.low[d.id] for d in dims]
+        fig.add_trace(
+            go.Scatterpolar(
+                r=[*high, high[0], low[0], *reversed(low)],
+                theta=[*theta, theta[0], theta[0], *reversed(theta)],
+                name=band.name,
+                mode="lines",
+                line={"color": band.colour, "width": 0.5},
+                fill="toself",
+                fillcolor=_translucent(band.colour, 0.22),
+                hoverinfo="skip",
+            )
+        )
     for trace in traces:
         r = [round(trace.values[d.id], 1) for d in dims]
         fig.add_trace(
@@ -173,3 +202,38 @@ def lean_meter_html(content: Content, lean: float, *, presenter: bool = False) -
         f'top:-0.45rem;font-size:1.6em;line-height:1">▼</div></div>'
         f'<div style="text-align:center;color:#444">{zone}</div></div>'
     )
+
+
+PATTERNS = ("/", ".", "x")
+
+
+def distribution_bar(
+    labels: Sequence[str], counts: Sequence[int], colours: Sequence[str], *, presenter: bool = False
+) -> go.Figure:
+    """Counts per verdict: bars with their number on top, and a distinct fill pattern each."""
+    font = 20 if presenter else 13
+    fig = go.Figure(
+        go.Bar(
+            x=list(labels),
+            y=list(counts),
+            text=[str(c) for c in counts],
+            textposition="outside",
+            marker={
+                "color": list(colours),
+                "pattern": {"shape": list(PATTERNS[: len(labels)]), "fgcolor": "#ffffff"},
+                "line": {"color": "#222222", "width": 1.5},
+            },
+            hovertemplate="%{x}: %{y}<extra></extra>",
+        )
+    )
+    top = max([1, *counts])
+    fig.update_layout(
+        height=340 if presenter else 260,
+        margin={"l": 40, "r": 20, "t": 30, "b": 40},
+        font={"size": font, "color": "#111111"},
+        yaxis={"range": [0, top * 1.25], "dtick": max(1, top // 5), "title": None},
+        showlegend=False,
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="#FFFFFF",
+    )
+    return fig

@@ -19,7 +19,7 @@ def open_page(page: str) -> AppTest:
 
 
 def test_compare_page_lists_every_dimension_and_marks_the_disagreement(content):
-    at = open_page("pages/compare.py")
+    at = open_page("pages/compare_page.py")
     table = at.dataframe[0].value
     assert len(table) == len(content.dimensions) + len(content.contested)
     assert "⚠ Sources disagree" in set(table["Sources disagree"])
@@ -27,13 +27,13 @@ def test_compare_page_lists_every_dimension_and_marks_the_disagreement(content):
 
 
 def test_compare_page_search_filters_rows():
-    at = open_page("pages/compare.py")
+    at = open_page("pages/compare_page.py")
     at.text_input(key="compare_search").input("in your field").run()
     assert list(at.dataframe[0].value["Dimension"]) == ["Experience in your field"]
 
 
 def test_how_it_works_shows_formula_targets_and_full_decision_table(content):
-    at = open_page("pages/how_it_works.py")
+    at = open_page("pages/how_it_works_page.py")
     text = " ".join(m.value for m in at.markdown)
     assert "Pull." in text and "Lean." in text
     assert any("editorial reading" in i.value for i in at.info)

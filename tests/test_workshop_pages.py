@@ -17,7 +17,7 @@ def open_personas(**params: str) -> AppTest:
     for key, value in params.items():
         at.query_params[key] = value
     at.run()
-    at.switch_page("pages/personas.py").run()
+    at.switch_page("pages/personas_page.py").run()
     assert not at.exception
     return at
 

@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 import threading
+import time
 import unicodedata
 import weakref
 from collections.abc import Callable, Mapping
@@ -586,7 +588,7 @@ def _configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
                 cursor.execute(f"PRAGMA busy_timeout = {busy:d}")
                 cursor.execute("PRAGMA foreign_keys = ON")
                 if not memory:
-                    cursor.execute("PRAGMA journal_mode = WAL")
+                    _enable_wal(cursor, busy)
             finally:
                 cursor.close()
 
@@ -598,8 +600,30 @@ def _configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
                 conn.exec_driver_sql("BEGIN")
 
         _configured_engines.add(engine)
-    # Pooled connections made before the listeners existed lack the settings.
-    engine.pool.dispose()
+    if not memory:
+        # Pooled connections made before the listeners existed lack the settings.
+        # (An in-memory database lives in its one connection: keep that.)
+        engine.pool.dispose()
+
+
+def _enable_wal(cursor: Any, busy_timeout_ms: int) -> None:
+    """Switch the database file to WAL mode (it stays so; later calls only check).
+
+    While several connections open a fresh database at once, the switch can
+    fail with "database is locked" without SQLite's busy handler waiting, so it
+    is retried here, for at most the busy timeout (and at least 0.2 s).
+    """
+    deadline = time.monotonic() + max(busy_timeout_ms, 200) / 1000
+    for attempt in range(10_000):
+        try:
+            (mode,) = cursor.execute("PRAGMA journal_mode").fetchone()
+            if str(mode).lower() != "wal":
+                cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(min(0.05, 0.002 * (attempt + 1)))
 
 
 # ---------------------------------------------------------------------------

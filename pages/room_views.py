@@ -1,0 +1,235 @@
+"""The live room's three views: lobby, facilitator dashboard and participant form."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import UTC, datetime
+
+import segno
+import streamlit as st
+
+from explorer import Content, evaluate
+from explorer.export import answers_csv
+from explorer.figures import (
+    COACHING_COLOUR,
+    MENTORING_COLOUR,
+    NEEDS_COLOUR,
+    Band,
+    approach_traces,
+    distribution_bar,
+    extra_trace,
+    radar,
+)
+from explorer.room_stats import room_stats
+from explorer.rooms import NotAuthorised, RoomError, RoomSettings, RoomStore, normalise_code
+from pages import panels
+from pages.presenter import KEY as PRESENTER
+
+REFRESH_SECONDS = 3
+PARTICIPANT_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
+
+
+@st.cache_resource(show_spinner=False)
+def _store() -> RoomStore:
+    return RoomStore.from_settings(RoomSettings.from_env())
+
+
+def get_store(content: Content) -> RoomStore:
+    """The shared room store; a clear message (not a traceback) if it cannot be opened."""
+    try:
+        return _store()
+    except (RoomError, ValueError) as err:
+        st.error(content.text("room.store_problem", reason=err))
+        st.stop()
+
+
+def room_url(code: str, **extra: str) -> str:
+    query = "&".join(f"{k}={v}" for k, v in {"room": code, **extra}.items())
+    return f"{panels.app_url()}room?{query}"
+
+
+def lobby(content: Content, store: RoomStore) -> None:
+    """Join by code, or start a room. Problems are shown in place; nothing is lost."""
+    st.caption(content.text("room.intro"))
+    join, start = st.columns(2, gap="large")
+    with join.form("join_room"):
+        st.subheader(content.text("room.join_heading"), anchor=False)
+        typed = st.text_input(
+            content.text("room.code_label"),
+            max_chars=12,
+            help=content.text("room.code_help"),
+            key="join_code",
+        )
+        if st.form_submit_button(content.text("room.join_button")):
+            _go(lambda: {"room": store.get_room(normalise_code(typed)).code})
+    with start.form("start_room"):
+        st.subheader(content.text("room.start_heading"), anchor=False)
+        title = st.text_input(content.text("room.title_label"), max_chars=200, key="room_title")
+        if st.form_submit_button(content.text("room.start_button")):
+
+            def create() -> dict[str, str]:
+                created = store.create_room(title)
+                return {"room": created.room.code, "token": created.token}
+
+            _go(create)
+
+
+def _go(action) -> None:
+    """Run a room action that yields the next page's query; show its error if it fails."""
+    try:
+        query = action()
+    except RoomError as err:
+        st.error(err.message)
+        return
+    st.query_params.from_dict(query)
+    st.rerun()
+
+
+def _qr_png(url: str) -> bytes:
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind="png", scale=10, border=2)
+    return buffer.getvalue()
+
+
+def facilitator(content: Content, store: RoomStore, code: str, token: str) -> None:
+    code = normalise_code(code)
+    if not store.verify_token(code, token):
+        raise NotAuthorised()
+    room = store.get_room(code)
+    join = room_url(code)
+    if room.title:
+        st.subheader(room.title, anchor=False)
+    st.warning(content.text("room.facilitator_warning"), icon="🔑")
+    st.text_input(
+        content.text("room.facilitator_link"), room_url(code, token=token), key="fac_link"
+    )
+    left, right = st.columns([2, 3], gap="large")
+    left.image(_qr_png(join), width="stretch", caption=join)
+    with right:
+        st.markdown(f"{content.text('room.code_caption')}")
+        st.markdown(
+            f"<div class='room-code' style='font-size:4rem;font-weight:800;"
+            f"letter-spacing:0.3rem'>{code}</div>",
+            unsafe_allow_html=True,
+        )
+        st.markdown(f"{content.text('room.join_link')} {join}")
+        controls(content, store, room, token)
+    dashboard(content, store, code)
+
+
+def controls(content: Content, store: RoomStore, room, token: str) -> None:
+    reveal, close, export = st.columns(3)
+    label = content.text("room.hide" if room.revealed else "room.reveal")
+    if reveal.button(label, key="reveal", type="primary"):
+        store.set_revealed(room.code, token, not room.revealed)
+        st.rerun()
+    if close.button(content.text("room.close"), key="close", disabled=room.closed):
+        store.close(room.code, token)
+        st.rerun()
+    columns = [i.id for i in content.inputs] + ["verdict", "submitted_at"]
+
+    def csv_data() -> str:
+        return answers_csv(store.export_answers(room.code, token), columns)
+
+    export.download_button(
+        content.text("room.export"),
+        csv_data,
+        file_name=f"room-{room.code}.csv",
+        mime="text/csv",
+        key="export",
+        on_click="ignore",
+    )
+
+
+@st.fragment(run_every=REFRESH_SECONDS)
+def dashboard(content: Content, store: RoomStore, code: str) -> None:
+    """Counts and, once revealed, the room's picture. One snapshot query per refresh."""
+    presenter = st.session_state.get(PRESENTER, False)
+    snapshot = store.snapshot(code)
+    stamp = datetime.now(UTC).strftime("%H:%M:%S")
+    st.caption(content.text("room.refreshed", time=stamp, seconds=REFRESH_SECONDS))
+    st.markdown(content.text("room.counts", answered=snapshot.count))
+    if snapshot.room.closed:
+        st.info(content.text("room.closed"))
+    if not snapshot.room.revealed:
+        st.info(content.text("room.hidden"))
+        return
+    if not snapshot.answers:
+        st.info(content.text("room.no_answers"))
+        return
+    stats = room_stats(content, snapshot.answers)
+    if stats.skipped:
+        st.caption(content.text("room.skipped", count=stats.skipped))
+    bars, chart = st.columns([2, 3], gap="large")
+    with bars:
+        st.markdown(f"**{content.text('room.distribution_heading')}**")
+        labels = [content.verdict.approaches[v].headline for v in stats.distribution]
+        colours = [MENTORING_COLOUR, COACHING_COLOUR, NEEDS_COLOUR]
+        st.plotly_chart(
+            distribution_bar(
+                labels, list(stats.distribution.values()), colours, presenter=presenter
+            ),
+            key="room_distribution",
+            config={"displayModeBar": False},
+        )
+        st.markdown(f"**{content.text('room.disagree_heading')}**")
+        for dim, spread in stats.disagreement:
+            st.markdown(
+                "- "
+                + content.text(
+                    "room.disagree_line",
+                    dimension=content.dimension_by_id[dim].label,
+                    spread=spread,
+                    mean=stats.average[dim],
+                )
+            )
+    with chart:
+        st.markdown(f"**{content.text('room.average_heading')}**")
+        band = Band(content.text("room.spread_band"), stats.low, stats.high)
+        average = extra_trace(3, content.text("room.average_trace"), stats.average)
+        st.plotly_chart(
+            radar(content, [*approach_traces(content), average], presenter=presenter, band=band),
+            key="room_radar",
+            config={"displayModeBar": False},
+        )
+
+
+def participant(content: Content, store: RoomStore, code: str, participant_id: str) -> None:
+    code = normalise_code(code)
+    room = store.get_room(code)
+    if room.title:
+        st.subheader(room.title, anchor=False)
+    if room.closed:
+        st.info(content.text("room.closed"))
+        return
+    previous = store.own_answer(code, participant_id)
+    st.caption(content.text("room.participant_intro"))
+    with st.form("answer"):
+        chosen = {}
+        for spec in content.main_inputs:
+            labels = {o.id: o.label for o in spec.options}
+            start = (previous or {}).get(spec.id, spec.default)
+            chosen[spec.id] = st.select_slider(
+                spec.label,
+                options=list(spec.option_ids),
+                value=start if start in spec.option_ids else spec.default,
+                format_func=labels.__getitem__,
+                help=spec.help,
+                key=f"room_{spec.id}",
+            )
+        label = content.text("room.update" if previous else "room.submit")
+        submitted = st.form_submit_button(label, type="primary", width="stretch")
+    if submitted:
+        result = evaluate(chosen, content=content)
+        store.submit(code, participant_id, chosen, result.verdict)
+        st.session_state["room_submitted"] = True
+    if st.session_state.get("room_submitted") or previous:
+        result = evaluate(chosen, content=content)
+        st.success(content.text("room.thanks"))
+        panels.verdict_panel(content, result)
+
+
+def participant_id(raw: str | None, new: str) -> str:
+    """The participant id from the link if it is well-formed, otherwise a fresh one."""
+    return raw if raw and PARTICIPANT_ID.fullmatch(raw) else new
