@@ -219,7 +219,7 @@ def participant(content: Content, store: RoomStore, code: str, participant_id: s
                 key=f"room_{spec.id}",
             )
         label = content.text("room.update" if previous else "room.submit")
-        submitted = st.form_submit_button(label, type="primary", width="stretch")
+        submitted = st.form_submit_button(label, key="room_submit", type="primary", width="stretch")
     if submitted:
         result = evaluate(chosen, content=content)
         store.submit(code, participant_id, chosen, result.verdict)
