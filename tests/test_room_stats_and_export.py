@@ -29,7 +29,7 @@ def test_average_needs_sit_between_the_spread(content):
     stats = room_stats(content, [answer(goal="specific"), answer(goal="holistic"), answer()])
     for dim in stats.average:
         assert stats.low[dim] <= stats.average[dim] <= stats.high[dim]
-        assert 0 <= stats.low[dim] and stats.high[dim] <= 100
+        assert stats.low[dim] >= 0 and stats.high[dim] <= 100
 
 
 def test_biggest_disagreement_is_on_what_people_answered_differently(content):
