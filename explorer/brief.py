@@ -22,12 +22,18 @@ class Line:
     location: str = ""
 
 
+def signed(value: float) -> str:
+    """The value with its sign, using a true minus sign (U+2212) for negatives."""
+    return f"{value:+.2f}".replace("-", "\u2212")
+
+
 def strength_line(content: Content, result: Assessment) -> str:
     """How sure the verdict is, in words and as the lean."""
+    lean = signed(result.lean)
     if result.verdict == "blend":
-        return content.text("explore.blend_strength_line", lean=result.lean)
+        return content.text("explore.blend_strength_line", lean=lean)
     strength = result.strength_label.capitalize()
-    return content.text("explore.strength_line", strength=strength, lean=result.lean)
+    return content.text("explore.strength_line", strength=strength, lean=lean)
 
 
 def change_lines(content: Content, result: Assessment) -> list[str]:

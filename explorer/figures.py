@@ -79,7 +79,7 @@ def extra_trace(index: int, name: str, values: Mapping[str, float]) -> Trace:
 
 
 def _axis_label(label: str, width: int) -> str:
-    return "<br>".join(textwrap.wrap(label, width=width))
+    return "<br>".join(textwrap.wrap(label, width=width, break_long_words=False))
 
 
 def radar(
@@ -138,9 +138,9 @@ def radar(
     fig.update_layout(
         height=int(height * (1.4 if presenter else 1)),
         margin={
-            "l": 130 if presenter else 90,
-            "r": 130 if presenter else 90,
-            "t": 60 if presenter else 30,
+            "l": 130 if presenter else 75,
+            "r": 130 if presenter else 75,
+            "t": 70 if presenter else 45,
             "b": 90,
         },
         font={"size": font, "color": "#111111" if presenter else "#222222"},
@@ -148,8 +148,8 @@ def radar(
             "radialaxis": {
                 "range": [0, 100],
                 "tickvals": [0, 25, 50, 75, 100],
-                "angle": 90,
-                "tickfont": {"size": font - 2},
+                "angle": 70,  # between the first two spokes, clear of the traces' markers
+                "tickfont": {"size": font - 3, "color": "#777777"},
                 "gridcolor": "#BBBBBB" if presenter else "#DDDDDD",
             },
             "angularaxis": {"direction": "clockwise", "rotation": 90},

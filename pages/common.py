@@ -49,7 +49,7 @@ def bind_inputs_to_url(content: Content) -> None:
 
 def show_url_notices() -> None:
     for message in st.session_state.get(NOTICES, []):
-        st.warning(message, icon="🔗")
+        st.warning(message, icon=":material/link:")
 
 
 def input_sliders(content: Content) -> dict[str, str]:

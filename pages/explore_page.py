@@ -24,18 +24,18 @@ st.title(content.text("explore.title"), anchor=False)
 st.caption(content.text("explore.intro"))
 show_url_notices()
 
-chart, panel = st.columns([3, 2], gap="large")
-with chart:
-    panels.radar_chart(content, result, presenter=presenter, key="radar")
+panel, chart = st.columns([2, 3], gap="large")
 with panel:
     panels.verdict_panel(content, result, presenter=presenter)
+with chart:
+    panels.radar_chart(content, result, presenter=presenter, key="radar")
+
+reasons, changes = st.columns(2, gap="large")
+with reasons:
     panels.reasons(content, result)
     panels.contested(content)
-
-changes, sensitivity = st.columns([2, 3], gap="large")
 with changes:
     panels.what_would_change_it(content, result)
-with sensitivity:
-    panels.sensitivity_view(content, result)
+panels.sensitivity_view(content, result)
 panels.take_it_with_you(content, result)
 panels.boundaries(content)

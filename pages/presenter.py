@@ -1,4 +1,5 @@
-"""Presenter view: a toggle (bound to ?presenter=1) that restyles every page for a projector."""
+"""Page styling: a compact base, and the presenter view — a toggle (bound to ?presenter=1)
+that restyles every page for a projector."""
 
 from __future__ import annotations
 
@@ -21,6 +22,14 @@ PRESENTER_CSS = """
 """
 
 
+BASE_CSS = """
+<style>
+[data-testid="stMainBlockContainer"] { padding-top: 2.2rem; }
+[data-testid="stMain"] h1 { font-size: clamp(1.7rem, 4vw, 2.5rem); }
+</style>
+"""
+
+
 def presenter_mode(content: Content) -> bool:
     """Read ?presenter=1 on first load, show the toggle, keep the link in step, apply styles."""
     if KEY not in st.session_state:
@@ -28,6 +37,7 @@ def presenter_mode(content: Content) -> bool:
     on = st.sidebar.toggle(
         content.text("presenter.toggle"), key=KEY, help=content.text("presenter.help")
     )
+    st.html(BASE_CSS)
     if on:
         st.query_params[KEY] = "1"
         st.html(PRESENTER_CSS)

@@ -100,7 +100,7 @@ def facilitator(content: Content, store: RoomStore, code: str, token: str) -> No
     join = room_url(code)
     if room.title:
         st.subheader(room.title, anchor=False)
-    st.warning(content.text("room.facilitator_warning"), icon="🔑")
+    st.warning(content.text("room.facilitator_warning"), icon=":material/key:")
     st.text_input(
         content.text("room.facilitator_link"), room_url(code, token=token), key="fac_link"
     )

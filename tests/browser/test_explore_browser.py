@@ -89,7 +89,7 @@ def test_keyboard_on_goal_slider_updates_radar_verdict_and_link(new_page, app_se
     slider.focus()
     page.keyboard.press("End")
     _wait_for_needs_change(page, one_step)
-    expect(slider).to_have_attribute("aria-valuetext", "One skill or performance gap")
+    expect(slider).to_have_attribute("aria-valuetext", "One skill or gap")
     assert _query(page)["goal"] == ["specific"]
     expected = _headline({"goal": "specific"})
     assert expected != _headline({}), "content changed: pick inputs whose verdicts differ"
