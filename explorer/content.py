@@ -458,8 +458,11 @@ class _Checker:
 
 
 def load_content(directory: str | Path | None = None, sources_dir: Path | None = None) -> Content:
-    """Load and cross-check every content document; raise ContentError listing all problems."""
-    directory = Path(directory) if directory else DEFAULT_CONTENT_DIR
+    """Load and cross-check every content document; raise ContentError listing all problems.
+
+    The folder defaults to $EXPLORER_CONTENT_DIR, else the shipped content/.
+    """
+    directory = Path(directory or os.environ.get("EXPLORER_CONTENT_DIR") or DEFAULT_CONTENT_DIR)
     problems: list[ContentProblem] = []
     docs: dict[str, Model] = {}
     for name in DOCUMENTS:
