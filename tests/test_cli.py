@@ -10,7 +10,7 @@ import pytest
 
 from explorer import evaluate
 from explorer.cli import main
-from tests.bad_content import CASES, apply_case
+from tests.bad_content import apply_case, case_params
 from tests.conftest import REPO_ROOT
 
 ARGS = ["goal=specific", "timeframe=weeks", "stage=mid", "structure=formal"]
@@ -49,7 +49,7 @@ def test_check_passes_on_shipped_content(capsys):
     assert "content OK" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize(("case", "file", "edit", "key"), CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(("case", "file", "edit", "key"), case_params())
 def test_check_fails_naming_file_and_key_of_each_bad_fixture(
     content_copy, capsys, case, file, edit, key
 ):

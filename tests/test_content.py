@@ -6,7 +6,7 @@ import pytest
 
 from explorer import ContentError, load_content
 from explorer.content import MAIN_INPUTS
-from tests.bad_content import CASES, apply_case
+from tests.bad_content import apply_case, case_params
 
 
 def test_shipped_content_loads_with_every_main_input(content):
@@ -50,7 +50,7 @@ def test_content_models_are_frozen(content):
         content.dimensions[0].label = "changed"
 
 
-@pytest.mark.parametrize(("case", "file", "edit", "key"), CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(("case", "file", "edit", "key"), case_params())
 def test_broken_content_is_reported_with_file_and_key(content_copy, case, file, edit, key):
     apply_case(content_copy, file, edit)
     with pytest.raises(ContentError) as caught:
