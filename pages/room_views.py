@@ -149,7 +149,7 @@ def dashboard(content: Content, store: RoomStore, code: str) -> None:
     snapshot = store.snapshot(code)
     stamp = datetime.now(UTC).strftime("%H:%M:%S")
     st.caption(content.text("room.refreshed", time=stamp, seconds=REFRESH_SECONDS))
-    st.markdown(content.text("room.counts", answered=snapshot.count))
+    st.markdown(content.text("room.counts", joined=snapshot.joined, answered=snapshot.count))
     if snapshot.room.closed:
         st.info(content.text("room.closed"))
     if not snapshot.room.revealed:
@@ -203,6 +203,9 @@ def participant(content: Content, store: RoomStore, code: str, participant_id: s
     if room.closed:
         st.info(content.text("room.closed"))
         return
+    if st.session_state.get("room_joined") != code:
+        store.mark_joined(code, participant_id)
+        st.session_state["room_joined"] = code
     previous = store.own_answer(code, participant_id)
     st.caption(content.text("room.participant_intro"))
     with st.form("answer"):

@@ -861,3 +861,22 @@ class _hold_write_lock:
             self.tx.rollback()
             self.conn.close()
             self.engine.dispose()
+
+
+def test_joining_is_counted_once_per_participant_and_answering_counts_as_joined(
+    store: RoomStore,
+) -> None:
+    code = store.create_room().room.code
+    store.mark_joined(code, "p1")
+    store.mark_joined(code, "p1")
+    store.mark_joined(code, "p2")
+    store.submit(code, "p3", ANSWER, "coaching")  # answered without a recorded join
+    snap = store.snapshot(code)
+    assert snap.joined == 3 and snap.count == 1
+
+
+def test_joins_to_a_closed_room_are_not_counted(store: RoomStore) -> None:
+    created = store.create_room()
+    store.close(created.room.code, created.token)
+    store.mark_joined(created.room.code, "late")
+    assert store.snapshot(created.room.code).joined == 0

@@ -93,6 +93,19 @@ answers_table = sa.Table(
     sa.Column("updated_at", sa.DateTime(), nullable=False),  # naive UTC
 )
 
+joins_table = sa.Table(
+    "joins",
+    metadata,
+    sa.Column(
+        "room_code",
+        sa.String(6),
+        sa.ForeignKey("rooms.code", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("participant_id", sa.String(64), primary_key=True),
+    sa.Column("joined_at", sa.DateTime(), nullable=False),  # naive UTC
+)
+
 # ---------------------------------------------------------------------------
 # Limits on what a participant can send
 
@@ -142,6 +155,7 @@ class RoomSnapshot:
     count: int
     # One dict per participant: their option ids by input id, plus "verdict".
     answers: list[dict[str, str]]
+    joined: int = 0  # participants who opened the room (answered or not)
 
 
 # ---------------------------------------------------------------------------
@@ -344,15 +358,21 @@ class RoomStore:
         code = normalise_code(code)
         a = answers_table.c
 
+        j = joins_table.c
+        joined = sa.select(sa.func.count()).where(j.room_code == code).scalar_subquery()
+
         def work(conn: Connection) -> RoomSnapshot:
-            room = self._live_room(self._room_row(conn, code), self._utcnow())
+            row = conn.execute(
+                sa.select(rooms_table, joined.label("joined")).where(rooms_table.c.code == code)
+            ).first()
+            room = self._live_room(row, self._utcnow())
             rows = conn.execute(
                 sa.select(a.answers, a.verdict)
                 .where(a.room_code == code)
                 .order_by(a.updated_at, a.answers)
             ).all()
             answers = [{**_decode_answers(r.answers), "verdict": r.verdict} for r in rows]
-            return RoomSnapshot(room=room, count=len(answers), answers=answers)
+            return RoomSnapshot(room=room, count=len(answers), answers=answers, joined=row.joined)
 
         return self._run(work, write=False)
 
@@ -392,8 +412,35 @@ class RoomStore:
                 "updated_at": now,
             }
             self._upsert_answer(conn, values, exists=bool(mine))
+            self._insert_join(conn, code, participant_id, now)
 
         self._run(work, write=True)
+
+    def mark_joined(self, code: str, participant_id: str) -> None:
+        """Count this participant as joined (idempotent; ignored once the room is closed
+        or when a flood of joins would exceed twice the answer limit)."""
+        code = normalise_code(code)
+        participant_id = _check_participant_id(participant_id)
+        j = joins_table.c
+
+        def work(conn: Connection) -> None:
+            room = self._live_room(self._room_row(conn, code), self._utcnow())
+            if room.closed:
+                return
+            seen = conn.execute(sa.select(sa.func.count()).where(j.room_code == code)).scalar_one()
+            if seen >= 2 * self.settings.max_answers_per_room:
+                return
+            self._insert_join(conn, code, participant_id, self._utcnow())
+
+        self._run(work, write=True)
+
+    def _insert_join(self, conn: Connection, code: str, participant_id: str, now: datetime) -> None:
+        if self._dialect == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert as dialect_insert
+        else:
+            from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        values = {"room_code": code, "participant_id": participant_id, "joined_at": now}
+        conn.execute(dialect_insert(joins_table).values(**values).on_conflict_do_nothing())
 
     def own_answer(self, code: str, participant_id: str) -> dict[str, str] | None:
         """This participant's current answer (with ``verdict``), or None."""
@@ -424,6 +471,7 @@ class RoomStore:
         def work(conn: Connection) -> int:
             expired = sa.select(r.code).where(r.expires_at <= now)
             conn.execute(sa.delete(answers_table).where(answers_table.c.room_code.in_(expired)))
+            conn.execute(sa.delete(joins_table).where(joins_table.c.room_code.in_(expired)))
             return conn.execute(sa.delete(rooms_table).where(r.expires_at <= now)).rowcount
 
         return int(self._run(work, write=True))
