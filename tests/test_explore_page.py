@@ -5,18 +5,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import REPO_ROOT
-
-APP = str(REPO_ROOT / "app.py")
-
-
-def open_app(**params: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=30)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception
-    return at
+from tests.apptest import open_app
 
 
 def headline(at: AppTest) -> str:

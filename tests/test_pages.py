@@ -3,23 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from tests.conftest import REPO_ROOT
-
-APP = str(REPO_ROOT / "app.py")
-
-
-def open_page(page: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=30)
-    at.run()
-    at.switch_page(page).run()
-    assert not at.exception
-    return at
+from tests.apptest import open_app
 
 
 def test_compare_page_lists_every_dimension_and_marks_the_disagreement(content):
-    at = open_page("pages/compare_page.py")
+    at = open_app("compare")
     table = at.dataframe[0].value
     assert len(table) == len(content.dimensions) + len(content.contested)
     assert "⚠ Sources disagree" in set(table["Sources disagree"])
@@ -27,13 +16,13 @@ def test_compare_page_lists_every_dimension_and_marks_the_disagreement(content):
 
 
 def test_compare_page_search_filters_rows():
-    at = open_page("pages/compare_page.py")
+    at = open_app("compare")
     at.text_input(key="compare_search").input("in your field").run()
     assert list(at.dataframe[0].value["Dimension"]) == ["Experience in your field"]
 
 
 def test_how_it_works_shows_formula_targets_and_full_decision_table(content):
-    at = open_page("pages/how_it_works_page.py")
+    at = open_app("how_it_works")
     text = " ".join(m.value for m in at.markdown)
     assert "Pull." in text and "Lean." in text
     assert any("editorial reading" in i.value for i in at.info)
@@ -53,17 +42,12 @@ def test_how_it_works_shows_formula_targets_and_full_decision_table(content):
     ],
 )
 def test_explore_page_says_what_would_change_it(params, expected):
-    at = AppTest.from_file(APP, default_timeout=30)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception
+    at = open_app(**params)
     assert any(expected in m.value for m in at.markdown)
 
 
 def test_explore_page_offers_the_radar_as_a_table_and_the_brief():
-    at = AppTest.from_file(APP, default_timeout=30)
-    at.run()
+    at = open_app()
     at.toggle(key="radar_table").set_value(True).run()
     assert len(at.dataframe) == 1 and len(at.dataframe[0].value) == 9
     assert "goal=mixed" in at.text_input(key="share_link").value

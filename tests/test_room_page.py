@@ -10,9 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from explorer import evaluate
 from explorer.rooms import RoomSettings, RoomStore
-from tests.conftest import REPO_ROOT
-
-APP = str(REPO_ROOT / "app.py")
+from tests.apptest import open_app
 
 
 @pytest.fixture
@@ -25,16 +23,6 @@ def store(tmp_path, monkeypatch) -> RoomStore:
     st.cache_resource.clear()
 
 
-def open_room(**params: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=30)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page("pages/room_page.py").run()
-    assert not at.exception
-    return at
-
-
 def submit_answer(at: AppTest, **choices: str) -> AppTest:
     for key, value in choices.items():
         at.select_slider(key=f"room_{key}").set_value(value)
@@ -44,7 +32,7 @@ def submit_answer(at: AppTest, **choices: str) -> AppTest:
 
 
 def test_facilitator_creates_a_room_and_gets_code_link_and_qr(store):
-    at = open_room()
+    at = open_app("room")
     at.text_input(key="room_title").input("Friday workshop")
     at.button[1].click().run()
     assert not at.exception
@@ -57,7 +45,7 @@ def test_facilitator_creates_a_room_and_gets_code_link_and_qr(store):
 
 def test_participant_joins_submits_and_sees_own_verdict(store):
     room = store.create_room("Room")
-    at = open_room(room=room.room.code)
+    at = open_app("room", room=room.room.code)
     submit_answer(at, goal="specific", timeframe="weeks", structure="formal")
     assert any("Thank you" in s.value for s in at.success)
     assert "Verdict: Coaching" in [s.value for s in at.subheader]
@@ -67,7 +55,7 @@ def test_participant_joins_submits_and_sees_own_verdict(store):
 
 def test_resubmitting_updates_the_one_answer(store):
     room = store.create_room()
-    at = open_room(room=room.room.code)
+    at = open_app("room", room=room.room.code)
     submit_answer(at, goal="specific")
     submit_answer(at, goal="holistic", timeframe="ongoing", stage="early", structure="informal")
     snapshot = store.snapshot(room.room.code)
@@ -79,7 +67,7 @@ def test_resubmitting_updates_the_one_answer(store):
 def test_participants_never_see_room_results(store):
     room = store.create_room()
     store.set_revealed(room.room.code, room.token, True)
-    at = open_room(room=room.room.code)
+    at = open_app("room", room=room.room.code)
     assert not any("Verdicts in the room" in m.value for m in at.markdown)
     assert len(at.get("plotly_chart")) == 0
 
@@ -89,7 +77,7 @@ def test_dashboard_counts_and_hides_until_revealed(store):
     code = room.room.code
     for n, goal in enumerate(["specific", "specific", "holistic"]):
         store.submit(code, f"participant{n}", {"goal": goal}, evaluate({"goal": goal}).verdict)
-    at = open_room(room=code, token=room.token)
+    at = open_app("room", room=code, token=room.token)
     assert any("**3** answered" in m.value for m in at.markdown)
     assert any("hidden" in i.value for i in at.info)
     assert len(at.get("plotly_chart")) == 0
@@ -105,10 +93,10 @@ def test_dashboard_counts_and_hides_until_revealed(store):
 
 def test_closed_room_takes_no_answers_but_stays_readable(store):
     room = store.create_room()
-    at = open_room(room=room.room.code, token=room.token)
+    at = open_app("room", room=room.room.code, token=room.token)
     at.button(key="close").click().run()
     assert store.get_room(room.room.code).closed
-    participant = open_room(room=room.room.code)
+    participant = open_app("room", room=room.room.code)
     assert any("closed" in i.value for i in participant.info)
     assert not participant.button
 
@@ -122,7 +110,7 @@ def test_closed_room_takes_no_answers_but_stays_readable(store):
     ],
 )
 def test_bad_room_links_show_a_message_and_the_lobby(store, params, message):
-    at = open_room(**params)
+    at = open_app("room", **params)
     assert at.error, "expected a visible error"
     assert message.lower() in at.error[0].value.lower()
     assert "Join a room" in [s.value for s in at.subheader]
@@ -130,12 +118,12 @@ def test_bad_room_links_show_a_message_and_the_lobby(store, params, message):
 
 def test_tampered_token_cannot_see_the_dashboard(store):
     room = store.create_room()
-    at = open_room(room=room.room.code, token=room.token[:-2] + "xx")
+    at = open_app("room", room=room.room.code, token=room.token[:-2] + "xx")
     assert at.error and not any("answered" in m.value for m in at.markdown)
 
 
 def test_unknown_code_typed_in_the_lobby_is_explained(store):
-    at = open_room()
+    at = open_app("room")
     at.text_input(key="join_code").input("abc-def")
     at.button[0].click().run()
     assert not at.exception
