@@ -57,6 +57,7 @@ NO_BROWSER_MESSAGE = (
 SERVER_START_TIMEOUT_S = 60.0
 SERVER_START_ATTEMPTS = 3  # a fresh free port each time, in case another process grabbed it
 SERVER_STOP_TIMEOUT_S = 10.0
+WARM_UP_TIMEOUT_S = 60.0  # one full run of app.py, cold imports included
 APP_TIMEOUT_MS = 30_000  # one page load / one rerun, including Plotly's lazy loading
 STABLE_POLLS = 3  # wait_for_app: the settled state must hold for this many polls in a row
 POLL_MS = 100
@@ -126,6 +127,29 @@ def _tail(path: Path, limit: int = 4000) -> str:
     return text[-limit:] or "(empty)"
 
 
+def _warm_up(base_url: str, process: subprocess.Popen, stderr_path: Path) -> None:
+    """Run app.py once via /_stcore/script-health-check (enabled in .streamlit/config.toml).
+
+    Until the app's frame has run once, Streamlit serves pages/ by legacy file discovery, and
+    a deep link such as /room?room=CODE would show "Page not found". This is what `make run`
+    does before the first visitor arrives.
+    """
+    url = f"{base_url}/_stcore/script-health-check"
+    try:
+        with urllib.request.urlopen(url, timeout=WARM_UP_TIMEOUT_S) as response:
+            status, body = response.status, response.read()[:500]
+    except urllib.error.HTTPError as err:
+        status, body = err.code, err.read()[:500]
+    except (urllib.error.URLError, OSError) as err:
+        status, body = None, str(err).encode()
+    if status != 200:
+        pytest.fail(
+            f"Warm-up GET {url} returned {status} (wanted 200): {body!r}. Is "
+            f"server.scriptHealthCheckEnabled set in .streamlit/config.toml?\n"
+            f"server running: {process.poll() is None}\nstderr:\n{_tail(stderr_path)}"
+        )
+
+
 @pytest.fixture(scope="session")
 def explorer_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Where the app keeps its data (rooms) during the test session."""
@@ -134,7 +158,7 @@ def explorer_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def app_server(explorer_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A `streamlit run app.py` on 127.0.0.1 and a free port; yields its base URL."""
+    """A `streamlit run app.py` on 127.0.0.1 and a free port, warmed up; yields its base URL."""
     logs = tmp_path_factory.mktemp("streamlit-logs")
     env = {**os.environ, "EXPLORER_DATA_DIR": str(explorer_data_dir), "PYTHONUNBUFFERED": "1"}
     failure = ""
@@ -188,6 +212,7 @@ def app_server(explorer_data_dir: Path, tmp_path_factory: pytest.TempPathFactory
                 if "already in use" in failure:
                     continue
                 pytest.fail(failure)
+            _warm_up(base_url, process, stderr_path)
             yield base_url
             if process.poll() is not None:
                 pytest.fail(
