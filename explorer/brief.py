@@ -152,12 +152,12 @@ def _markdown(content: Content, d: dict) -> str:
 CSS = """
 body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#111;
  max-width:180mm;margin:2rem auto;padding:0 1rem;line-height:1.45}
-h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.15rem;margin:1.2rem 0 .4rem;
+h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.3rem;margin:1.2rem 0 .4rem;
  border-bottom:1px solid #bbb}
-.verdict{font-size:1.4rem;font-weight:700}
+.verdict{font-size:1.25rem;font-weight:700;margin:.3rem 0}
 blockquote{margin:.2rem 0 .4rem 1rem;color:#333;font-style:italic}
 .radar{display:block;margin:0 auto;max-width:100%;height:auto}
-table{border-collapse:collapse}td{padding:.1rem .8rem .1rem 0;vertical-align:top}
+table{border-collapse:collapse;break-inside:avoid}td{padding:.1rem .8rem .1rem 0;vertical-align:top}
 a{color:#0057a3;word-break:break-all}
 @page{margin:14mm}
 @media print{body{margin:0;max-width:none}h2{break-after:avoid}

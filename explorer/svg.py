@@ -42,7 +42,7 @@ def radar_svg(
         f'width="{size + 2 * margin}" height="{size + 40}" '
         'role="img" aria-labelledby="radar-title">',
         f'<title id="radar-title">{escape(title)}</title>',
-        '<g font-family="sans-serif" font-size="11" fill="#222">',
+        '<g font-family="sans-serif" font-size="13" fill="#222">',
     ]
     for level in (25, 50, 75, 100):
         ring = " ".join(

@@ -48,7 +48,7 @@ def comparison(content: Content) -> pd.DataFrame:
             {
                 "Dimension": topic.label,
                 "Meaning": topic.summary,
-                "Leans to": "Contested",
+                "Leans to": "⚠ Contested",
                 "Mentoring": None,
                 "Coaching": None,
                 "What the sources say of mentoring": cite(content, by_side["mentoring"]),

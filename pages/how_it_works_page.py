@@ -17,7 +17,7 @@ st.title(content.text("how.title"), anchor=False)
 st.info(content.text("how.editorial"))
 st.markdown(f"### {content.text('how.formula_heading')}")
 st.markdown(content.text("how.formula", tie_zone=content.verdict.tie_zone))
-st.code(content.text("how.formula_math"), language=None)
+st.code(content.text("how.formula_math"), language=None, wrap_lines=True)
 
 st.markdown(f"### {content.text('how.dimensions_heading')}")
 dimensions = comparison(content)

@@ -11,12 +11,14 @@ KEY = "presenter"
 PRESENTER_CSS = """
 <style>
 [data-testid="stMain"] { font-size: 22px; }
-[data-testid="stMain"] * { color: #000 !important; }
+[data-testid="stMain"] p, [data-testid="stMain"] li, [data-testid="stMain"] h1,
+[data-testid="stMain"] h2, [data-testid="stMain"] h3 { color: #000 !important; }
+[data-testid="stMain"] [data-testid="stCaptionContainer"] * { color: #222 !important; }
 [data-testid="stMain"] [data-testid="stMarkdownContainer"] p,
 [data-testid="stMain"] [data-testid="stMarkdownContainer"] li { font-size: 1.35rem; }
 [data-testid="stMain"] h1 { font-size: 3rem !important; }
 [data-testid="stMain"] h2, [data-testid="stMain"] h3 { font-size: 2.3rem !important; }
-[data-testid="stMain"] [data-testid="stCaptionContainer"] { font-size: 1.1rem !important; }
+[data-testid="stMain"] [data-testid="stCaptionContainer"] p { font-size: 1.2rem !important; }
 [data-testid="stMain"] blockquote { border-left-width: 6px !important; }
 </style>
 """
