@@ -4,7 +4,7 @@ import secrets
 
 import streamlit as st
 
-from explorer.rooms import RoomError
+from explorer.rooms import RoomError, StoreUnavailable
 from pages import room_views
 from pages.common import get_content
 
@@ -24,6 +24,10 @@ try:
         room_views.participant(content, store, code, participant)
     else:
         room_views.lobby(content, store)
+except StoreUnavailable as err:
+    # The database is busy or down: keep the link (the room, and a participant's place).
+    st.error(content.text("room.unavailable", reason=err.message))
+    st.button(content.text("room.retry"), key="room_retry")
 except RoomError as err:
     st.error(err.message)
     st.query_params.clear()

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
+import secrets
+from collections.abc import Callable, Hashable
 from datetime import UTC, datetime
+from typing import TypeVar
 
 import segno
 import streamlit as st
@@ -22,12 +26,30 @@ from explorer.figures import (
     radar,
 )
 from explorer.room_stats import room_stats
-from explorer.rooms import NotAuthorised, RoomError, RoomSettings, RoomStore, normalise_code
+from explorer.rooms import (
+    FailedLookupLimiter,
+    NotAuthorised,
+    Room,
+    RoomError,
+    RoomExpired,
+    RoomNotFound,
+    RoomSettings,
+    RoomStore,
+    StoreUnavailable,
+    TooManyAttempts,
+    normalise_code,
+)
 from pages import panels
 from pages.presenter import KEY as PRESENTER
 
 REFRESH_SECONDS = 3
 PARTICIPANT_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
+# Characters Streamlit's markdown gives a meaning to (links, emphasis, code, math, lists,
+# :directives:, autolinks); escaped, typed text such as a room title is shown as typed.
+MARKDOWN_SYNTAX = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:=])")
+CLIENT_KEY = "_room_client"
+KNOWN_LOOKUPS = "_room_known_lookups"
+T = TypeVar("T")
 
 
 @st.cache_resource(show_spinner=False)
@@ -42,6 +64,50 @@ def get_store(content: Content) -> RoomStore:
     except (RoomError, ValueError) as err:
         st.error(content.text("room.store_problem", reason=err))
         st.stop()
+
+
+@st.cache_resource(show_spinner=False)
+def _limiter() -> FailedLookupLimiter:
+    return FailedLookupLimiter(RoomSettings.from_env().max_code_lookups_per_minute)
+
+
+def _client() -> str:
+    """Who failed lookups count against: the IP address, else this browser session."""
+    ip = st.context.ip_address
+    if isinstance(ip, str) and ip:
+        return f"ip:{ip}"
+    if CLIENT_KEY not in st.session_state:
+        st.session_state[CLIENT_KEY] = f"session:{secrets.token_hex(8)}"
+    return st.session_state[CLIENT_KEY]
+
+
+def limited_lookup(content: Content, key: Hashable, lookup: Callable[[], T]) -> T:
+    """Look up a room code (or token) under the limit on failed guesses per client.
+
+    A lookup that already succeeded in this session (the page reruns it on every click)
+    is never refused, so a participant keeps their place even if their network is noisy.
+    """
+    limiter, client = _limiter(), _client()
+    known = st.session_state.setdefault(KNOWN_LOOKUPS, set())
+    if key not in known and not limiter.allowed(client):
+        raise TooManyAttempts(content.text("room.too_many_attempts"))
+    try:
+        result = lookup()
+    except (RoomNotFound, RoomExpired, NotAuthorised):
+        limiter.record_failure(client)
+        raise
+    known.add(key)
+    return result
+
+
+def find_room(content: Content, store: RoomStore, typed: str) -> Room:
+    code = normalise_code(typed)
+    return limited_lookup(content, ("room", code), lambda: store.get_room(code))
+
+
+def as_text(typed: str) -> str:
+    """Someone's text for a markdown element: shown literally, never as a link or markup."""
+    return MARKDOWN_SYNTAX.sub(r"\\\1", typed)
 
 
 def room_url(code: str, **extra: str) -> str:
@@ -62,7 +128,7 @@ def lobby(content: Content, store: RoomStore) -> None:
             key="join_code",
         )
         if st.form_submit_button(content.text("room.join_button")):
-            _go(lambda: {"room": store.get_room(normalise_code(typed)).code})
+            _go(lambda: {"room": find_room(content, store, typed).code})
     with start.form("start_room"):
         st.subheader(content.text("room.start_heading"), anchor=False)
         title = st.text_input(content.text("room.title_label"), max_chars=200, key="room_title")
@@ -94,39 +160,41 @@ def _qr_png(url: str) -> bytes:
 
 def facilitator(content: Content, store: RoomStore, code: str, token: str) -> None:
     code = normalise_code(code)
-    if not store.verify_token(code, token):
-        raise NotAuthorised()
-    room = store.get_room(code)
+
+    def verified_room() -> Room:
+        if not store.verify_token(code, token):
+            raise NotAuthorised()
+        return store.get_room(code)
+
+    room = limited_lookup(content, ("facilitator", code, token), verified_room)
     join = room_url(code)
-    if room.title:
-        st.subheader(room.title, anchor=False)
-    st.warning(content.text("room.facilitator_warning"), icon=":material/key:")
-    st.text_input(
-        content.text("room.facilitator_link"), room_url(code, token=token), key="fac_link"
-    )
-    left, right = st.columns([2, 3], gap="large")
-    left.image(_qr_png(join), width="stretch", caption=join)
-    with right:
-        st.markdown(f"{content.text('room.code_caption')}")
+    qr, details = st.columns([1, 3], gap="large")
+    qr.image(_qr_png(join), width="stretch")
+    with details:
+        if room.title:
+            st.subheader(as_text(room.title), anchor=False)
         st.markdown(
-            f"<div class='room-code' style='font-size:4rem;font-weight:800;"
-            f"letter-spacing:0.3rem'>{code}</div>",
+            f"{content.text('room.code_caption')} <span class='room-code' style='font-size:3.5rem;"
+            f"font-weight:800;letter-spacing:0.3rem'>{code}</span>",
             unsafe_allow_html=True,
         )
         st.markdown(f"{content.text('room.join_link')} {join}")
         controls(content, store, room, token)
+    with st.expander(content.text("room.facilitator_link")):
+        st.warning(content.text("room.facilitator_warning"), icon=":material/key:")
+        st.text_input(
+            content.text("room.facilitator_link"), room_url(code, token=token), key="fac_link"
+        )
     dashboard(content, store, code)
 
 
 def controls(content: Content, store: RoomStore, room, token: str) -> None:
-    reveal, close, export = st.columns(3)
+    reveal, close, export, _ = st.columns([1, 1, 1, 1])
     label = content.text("room.hide" if room.revealed else "room.reveal")
     if reveal.button(label, key="reveal", type="primary"):
-        store.set_revealed(room.code, token, not room.revealed)
-        st.rerun()
+        _act(lambda: store.set_revealed(room.code, token, not room.revealed))
     if close.button(content.text("room.close"), key="close", disabled=room.closed):
-        store.close(room.code, token)
-        st.rerun()
+        _act(lambda: store.close(room.code, token))
     columns = [i.id for i in content.inputs] + ["verdict", "submitted_at"]
 
     def csv_data() -> str:
@@ -142,11 +210,25 @@ def controls(content: Content, store: RoomStore, room, token: str) -> None:
     )
 
 
+def _act(action: Callable[[], object]) -> None:
+    """A facilitator action; if the database is busy, say so here and keep the page."""
+    try:
+        action()
+    except StoreUnavailable as err:
+        st.error(err.message)
+        return
+    st.rerun()
+
+
 @st.fragment(run_every=REFRESH_SECONDS)
 def dashboard(content: Content, store: RoomStore, code: str) -> None:
     """Counts and, once revealed, the room's picture. One snapshot query per refresh."""
     presenter = st.session_state.get(PRESENTER, False)
-    snapshot = store.snapshot(code)
+    try:
+        snapshot = store.snapshot(code)
+    except RoomError as err:  # busy, down or expired: say so; the next refresh retries
+        st.error(err.message)
+        return
     stamp = datetime.now(UTC).strftime("%H:%M:%S")
     st.caption(content.text("room.refreshed", time=stamp, seconds=REFRESH_SECONDS))
     st.markdown(content.text("room.counts", joined=snapshot.joined, answered=snapshot.count))
@@ -196,16 +278,18 @@ def dashboard(content: Content, store: RoomStore, code: str) -> None:
 
 
 def participant(content: Content, store: RoomStore, code: str, participant_id: str) -> None:
-    code = normalise_code(code)
-    room = store.get_room(code)
+    room = find_room(content, store, code)
+    code = room.code
     if room.title:
-        st.subheader(room.title, anchor=False)
+        st.subheader(as_text(room.title), anchor=False)
     if room.closed:
         st.info(content.text("room.closed"))
         return
     if st.session_state.get("room_joined") != code:
-        store.mark_joined(code, participant_id)
-        st.session_state["room_joined"] = code
+        # Only a head count: a busy database must not stop anyone answering.
+        with contextlib.suppress(StoreUnavailable):
+            store.mark_joined(code, participant_id)
+            st.session_state["room_joined"] = code
     previous = store.own_answer(code, participant_id)
     st.caption(content.text("room.participant_intro"))
     with st.form("answer"):
@@ -221,11 +305,16 @@ def participant(content: Content, store: RoomStore, code: str, participant_id: s
                 help=spec.help,
                 key=f"room_{spec.id}",
             )
-        label = content.text("room.update" if previous else "room.submit")
+        answered = previous or st.session_state.get("room_submitted")
+        label = content.text("room.update" if answered else "room.submit")
         submitted = st.form_submit_button(label, key="room_submit", type="primary", width="stretch")
     if submitted:
         result = evaluate(chosen, content=content)
-        store.submit(code, participant_id, chosen, result.verdict)
+        try:
+            store.submit(code, participant_id, chosen, result.verdict)
+        except StoreUnavailable as err:  # nothing saved; the form above keeps the choices
+            st.error(content.text("room.not_saved", reason=err.message))
+            return
         st.session_state["room_submitted"] = True
     if st.session_state.get("room_submitted") or previous:
         result = evaluate(chosen, content=content)

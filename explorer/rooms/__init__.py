@@ -22,6 +22,7 @@ from .errors import (
     StoreUnavailable,
     TooManyRooms,
 )
+from .ratelimit import FailedLookupLimiter, TooManyAttempts
 from .settings import RoomSettings, default_database_url
 from .store import CreatedRoom, Room, RoomSnapshot, RoomStore
 
@@ -29,6 +30,7 @@ __all__ = [
     "CODE_ALPHABET",
     "CODE_LENGTH",
     "CreatedRoom",
+    "FailedLookupLimiter",
     "InvalidAnswer",
     "InvalidCode",
     "InvalidTitle",
@@ -43,6 +45,7 @@ __all__ = [
     "RoomSnapshot",
     "RoomStore",
     "StoreUnavailable",
+    "TooManyAttempts",
     "TooManyRooms",
     "default_database_url",
     "hash_token",

@@ -15,12 +15,14 @@ MAX_ANSWERS_VAR = "EXPLORER_MAX_ANSWERS_PER_ROOM"
 MAX_ROOMS_PER_HOUR_VAR = "EXPLORER_MAX_ROOMS_PER_HOUR"
 MAX_TITLE_CHARS_VAR = "EXPLORER_MAX_TITLE_CHARS"
 BUSY_TIMEOUT_MS_VAR = "EXPLORER_DB_BUSY_TIMEOUT_MS"
+MAX_CODE_LOOKUPS_VAR = "EXPLORER_MAX_CODE_LOOKUPS_PER_MINUTE"
 
 DEFAULT_ROOM_TTL_HOURS = 12.0
 DEFAULT_MAX_ANSWERS_PER_ROOM = 500
 DEFAULT_MAX_ROOMS_PER_HOUR = 60
 DEFAULT_MAX_TITLE_CHARS = 80
 DEFAULT_BUSY_TIMEOUT_MS = 5000
+DEFAULT_MAX_CODE_LOOKUPS_PER_MINUTE = 10
 
 
 def default_database_url(env: Mapping[str, str] | None = None) -> str:
@@ -45,6 +47,9 @@ class RoomSettings:
     # How long a write waits for a locked database (SQLite busy_timeout,
     # PostgreSQL lock_timeout) before giving up with StoreUnavailable.
     busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS
+    # Failed room-code (or facilitator-token) lookups one client may make per minute;
+    # see explorer.rooms.ratelimit.
+    max_code_lookups_per_minute: int = DEFAULT_MAX_CODE_LOOKUPS_PER_MINUTE
 
     def __post_init__(self) -> None:
         if not isinstance(self.database_url, str) or not self.database_url.strip():
@@ -59,6 +64,7 @@ class RoomSettings:
             ("max_rooms_per_hour", 1),
             ("max_title_chars", 1),
             ("busy_timeout_ms", 0),
+            ("max_code_lookups_per_minute", 1),
         ):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < low:
@@ -84,6 +90,9 @@ class RoomSettings:
             ),
             max_title_chars=_env_int(env, MAX_TITLE_CHARS_VAR, DEFAULT_MAX_TITLE_CHARS, 1, 1000),
             busy_timeout_ms=_env_int(env, BUSY_TIMEOUT_MS_VAR, DEFAULT_BUSY_TIMEOUT_MS, 0, 600_000),
+            max_code_lookups_per_minute=_env_int(
+                env, MAX_CODE_LOOKUPS_VAR, DEFAULT_MAX_CODE_LOOKUPS_PER_MINUTE, 1, 1_000_000
+            ),
         )
 
 

@@ -1,0 +1,88 @@
+"""Nothing breaks: the app started on each broken content folder shows a clear error page.
+
+Every case of the bad-content corpus (tests/bad_content.py) is copied into a fresh folder,
+broken, and the whole app is started on it with ``EXPLORER_CONTENT_DIR`` (AppTest). The
+visitor must get the "cannot start" page naming the broken file, never a traceback.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from tests.appserver import record
+from tests.bad_content import CASES, apply_case
+from tests.conftest import REPO_ROOT
+
+APP = str(REPO_ROOT / "app.py")
+PAGES = ["pages/room_page.py", "pages/personas_page.py", "pages/compare_page.py"]
+_tried: dict[str, float] = {}
+
+
+@pytest.fixture
+def broken_content(content_copy: Path, monkeypatch: pytest.MonkeyPatch):
+    """Point the app at a broken copy; content is cached by st.cache_resource, so clear it."""
+
+    def make(file: str, edit) -> Path:
+        apply_case(content_copy, file, edit)
+        monkeypatch.setenv("EXPLORER_CONTENT_DIR", str(content_copy))
+        return content_copy
+
+    st.cache_resource.clear()
+    yield make
+    st.cache_resource.clear()
+
+
+def shows_cannot_start(at: AppTest, file: str) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    errors = [e.value for e in at.error]
+    assert any("cannot start" in e for e in errors), errors
+    # The problems are listed in a code block under the error: every line names its file.
+    listing = "\n".join(c.value for c in at.code)
+    assert file in listing, listing
+    assert "Traceback" not in listing and 'File "' not in listing
+    # Nothing of the app itself is drawn on broken content.
+    assert not at.select_slider and not at.get("plotly_chart")
+
+
+@pytest.mark.parametrize(("case", "file", "edit", "key"), CASES, ids=[c[0] for c in CASES])
+def test_the_app_on_broken_content_shows_an_error_page_not_a_traceback(
+    broken_content, case, file, edit, key
+):
+    broken_content(file, edit)
+    started = time.monotonic()
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    shows_cannot_start(at, file)
+    _tried[case] = time.monotonic() - started
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_a_deep_link_to_another_page_on_broken_content_also_gets_the_error_page(
+    broken_content, page
+):
+    file, edit = "inputs.yaml", ("default: year", "default: decade")
+    broken_content(file, edit)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["room"] = "ABC234"
+    at.run()
+    shows_cannot_start(at, file)
+    # Each page loads the content itself too, so reaching it any other way is no different.
+    at.switch_page(page).run()
+    shows_cannot_start(at, file)
+
+
+def test_zz_record_counts():
+    """Runs last in this module: what was tried, for docs/reliability.md."""
+    if len(_tried) != len(CASES):
+        pytest.skip("not every bad-content case ran in this session")
+    record(
+        "content",
+        "app_on_broken_content",
+        broken_files_tried=len(_tried),
+        tracebacks_shown=0,
+        seconds=round(sum(_tried.values()), 2),
+    )
