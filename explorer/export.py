@@ -20,7 +20,7 @@ def answers_csv(rows: Sequence[Mapping[str, object]], columns: Sequence[str]) ->
     extra = sorted({k for row in rows for k in row} - set(columns))
     header = [*columns, *extra]
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([neutralise(h) for h in header])
     for row in rows:
         writer.writerow([neutralise(row.get(key, "")) for key in header])

@@ -262,12 +262,6 @@ def test_postgres_stopped_gives_a_clear_message_and_the_same_store_recovers(monk
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="explorer/rooms/store.py: the PostgreSQL engine has no pool_pre_ping, so the first "
-    "write on a pooled connection after a quiet server restart fails once (StoreUnavailable; "
-    "nothing is lost, the next try works). Remove this mark once pool_pre_ping=True is set.",
-)
 def test_the_first_write_after_a_quiet_postgres_restart_succeeds():
     postgres_url()
     server = PrivatePostgres().init()

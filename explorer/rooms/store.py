@@ -612,7 +612,15 @@ def _create_engine(url: str | URL, busy_timeout_ms: int) -> Engine:
         if isinstance(options, tuple):
             options = " ".join(options)
         connect_args["options"] = f"{options} -c lock_timeout={lock_timeout}".strip()
-        kwargs.update(connect_args=connect_args, pool_size=5, max_overflow=15, pool_recycle=1800)
+        # pool_pre_ping: a connection left over from before a server restart is replaced
+        # before use, so the first write after a quiet restart does not fail.
+        kwargs.update(
+            connect_args=connect_args,
+            pool_size=5,
+            max_overflow=15,
+            pool_recycle=1800,
+            pool_pre_ping=True,
+        )
     return sa.create_engine(url, **kwargs)
 
 
