@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 HOST ?= localhost
 PORT ?= 8501
 
-.PHONY: run test lint check bench clean
+.PHONY: run test lint check bench bench-smoke demo-cluster clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,16 @@ check: $(STAMP)
 
 test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks
+
+bench-smoke: $(STAMP)
+	$(BIN)/python -m benchmarks --smoke --out test-artifacts/performance-smoke.md \
+	  --json test-artifacts/performance-smoke.json
+
+demo-cluster: $(STAMP)
+	PYTHON=$(BIN)/python deploy/cluster.sh
 
 clean:
 	rm -rf $(VENV) test-artifacts .pytest_cache

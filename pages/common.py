@@ -6,6 +6,7 @@ import streamlit as st
 
 from explorer import Content, ContentError, load_content
 from explorer.urlstate import read_query, write_query
+from pages.server_tuning import tune_server
 
 URL_READ_FLAG = "_inputs_read_from_url"
 NOTICES = "_url_notices"
@@ -20,7 +21,9 @@ def _load_content() -> Content:
 def get_content() -> Content:
     """The shipped content; if it is broken, a clear error page instead of a traceback."""
     try:
-        return _load_content()
+        content = _load_content()
+        tune_server()
+        return content
     except ContentError as err:
         st.set_page_config(page_title="Mentor or Coach?")
         st.error(

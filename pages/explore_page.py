@@ -2,7 +2,6 @@
 
 import streamlit as st
 
-from explorer import evaluate
 from pages import panels
 from pages.common import (
     bind_inputs_to_url,
@@ -11,13 +10,14 @@ from pages.common import (
     show_url_notices,
     write_inputs_to_url,
 )
+from pages.memo import assess
 from pages.presenter import KEY as PRESENTER
 
 content = get_content()
 bind_inputs_to_url(content)
 inputs = input_sliders(content)
 write_inputs_to_url(content, inputs)
-result = evaluate(inputs, content=content)
+result = assess(content, inputs)
 presenter = st.session_state.get(PRESENTER, False)
 
 st.title(content.text("explore.title"), anchor=False)

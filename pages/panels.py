@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+import plotly.graph_objects as go
 import streamlit as st
 
 from explorer import Assessment, Content, sensitivity
@@ -12,6 +14,7 @@ from explorer.figures import approach_traces, lean_meter_html, needs_trace, rada
 from explorer.svg import sensitivity_svg
 from explorer.tables import needs_table, radar_summary
 from explorer.urlstate import write_query
+from pages.memo import ContentMemo, inputs_key
 
 
 def quote(content: Content, claim_id: str) -> str:
@@ -19,13 +22,64 @@ def quote(content: Content, claim_id: str) -> str:
     return f"> “{claim.quote}” — *{claim.location}*"
 
 
+@ContentMemo
+def _radar_template(content: Content, presenter: bool) -> dict[str, Any]:
+    """The radar as a plain figure dict, built (and validated) once by `explorer.figures.radar`
+    with the person's needs at zero. Only the needs trace's radii change from run to run."""
+    zero = {d.id: 0.0 for d in content.dimensions}
+    traces = [*approach_traces(content), needs_trace(content, zero)]
+    figure = radar(content, traces, presenter=presenter).to_dict()
+    # Plotly embeds the default template ("streamlit": placeholder colours and colour
+    # scales that the browser replaces with the app's theme anyway) in every figure: 3.6 kB
+    # of the radar's 8.4 kB, re-sent on every slider move. Every trace here has explicit
+    # colours, and the chart renders pixel-identical without it (docs/performance.md).
+    figure["layout"].pop("template", None)
+    return figure
+
+
+class PrebuiltFigure(go.Figure):
+    """A figure that is already a validated plain dict.
+
+    `st.plotly_chart` turns any plotly Figure into a dict with `to_dict()` and serialises
+    that; a Figure built the ordinary way re-validates and deep-copies every property first
+    (about 1 ms for the radar, 10 ms with the `radar()` call). This one hands over its dict.
+    """
+
+    def __init__(self, figure: dict[str, Any]) -> None:  # no BaseFigure set-up on purpose
+        self._prebuilt = figure
+
+    def to_dict(self) -> dict[str, Any]:
+        return self._prebuilt
+
+    def to_plotly_json(self) -> dict[str, Any]:
+        return self._prebuilt
+
+    def __repr__(self) -> str:
+        return f"PrebuiltFigure({len(self._prebuilt.get('data', []))} traces)"
+
+
+def radar_figure(
+    content: Content, needs: dict[str, float], *, presenter: bool = False
+) -> go.Figure:
+    """The same figure as `radar(content, [*approach_traces, needs_trace(needs)])` (same JSON),
+    from a cached template: only the needs trace's radii are new on each rerun."""
+    template = _radar_template(content, presenter)
+    data = list(template["data"])
+    r = [round(needs[d.id], 1) for d in content.dimensions]
+    data[-1] = {**data[-1], "r": [*r, r[0]]}  # new list and dict: the template is shared
+    return PrebuiltFigure({"data": data, "layout": template["layout"]})
+
+
 def radar_chart(content: Content, result: Assessment, *, presenter: bool = False, key: str) -> None:
-    """The radar, its one-sentence text alternative, and a table toggle with the same numbers."""
-    figure = radar(
-        content,
-        [*approach_traces(content), needs_trace(content, result.needs)],
-        presenter=presenter,
-    )
+    """The radar, its one-sentence text alternative, and a table toggle with the same numbers.
+
+    A fragment: turning the table on or off reruns only this block, not the whole page."""
+    _radar_block(content, result, presenter, key)
+
+
+@st.fragment
+def _radar_block(content: Content, result: Assessment, presenter: bool, key: str) -> None:
+    figure = radar_figure(content, result.needs, presenter=presenter)
     st.plotly_chart(figure, key=key, config={"displayModeBar": False})
     st.caption(radar_summary(content, result) + " " + content.text("explore.radar_caption"))
     if st.toggle(content.text("accessibility.show_table"), key=f"{key}_table"):
@@ -77,9 +131,15 @@ def what_would_change_it(content: Content, result: Assessment) -> None:
     st.markdown("\n".join(f"- {line}" for line in slider_distances(content, result)))
 
 
+@ContentMemo
+def _sensitivity_html(content: Content, key: tuple[tuple[str, str], ...]) -> str:
+    inputs = dict(key)
+    return sensitivity_svg(content, sensitivity(content, inputs), inputs)
+
+
 def sensitivity_view(content: Content, result: Assessment) -> None:
     st.markdown(f"#### {content.text('changes.sensitivity_heading')}")
-    st.html(sensitivity_svg(content, sensitivity(content, result.inputs), result.inputs))
+    st.html(_sensitivity_html(content, inputs_key(result.inputs)))
     st.caption(content.text("changes.sensitivity_caption"))
 
 
@@ -98,11 +158,11 @@ def take_it_with_you(content: Content, result: Assessment) -> None:
     st.markdown(f"#### {content.text('brief.heading')}")
     link = share_url(content, result.inputs)
     st.text_input(content.text("brief.share_label"), link, key="share_link")
-    brief = build_brief(content, result, link)
+    # The brief is built when a button is pressed, not on every slider move.
     left, right = st.columns(2)
     left.download_button(
         content.text("brief.download_html"),
-        brief.html,
+        lambda: build_brief(content, result, link).html,
         file_name="mentor-or-coach-brief.html",
         mime="text/html",
         key="brief_html",
@@ -110,7 +170,7 @@ def take_it_with_you(content: Content, result: Assessment) -> None:
     )
     right.download_button(
         content.text("brief.download_markdown"),
-        brief.markdown,
+        lambda: build_brief(content, result, link).markdown,
         file_name="mentor-or-coach-brief.md",
         mime="text/markdown",
         key="brief_md",
