@@ -6,7 +6,8 @@ Chromium contexts answer through nginx, half of them pinned to replica a and hal
 opened on EITHER replica, must count every answer.
 
 Needs nginx, PostgreSQL (EXPLORER_TEST_POSTGRES_URL, from `source .ci/postgres.sh`) and
-Debian's Chromium. Without them the test is skipped, except under CI=true, where it fails.
+Debian's Chromium (the shared `browser` fixture of tests/browser/conftest.py). Without them
+the test is skipped, except under CI=true, where it fails.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ import socket
 import subprocess
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -28,14 +28,6 @@ from tests.conftest import REPO_ROOT
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PARTICIPANTS_PER_REPLICA = 3
 START_TIMEOUT_S = 120
 PAGE_TIMEOUT_MS = 60_000
@@ -133,20 +125,6 @@ def cluster(cluster_database: str, tmp_path_factory: pytest.TempPathFactory) -> 
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait(timeout=10)
         out.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        _unavailable(f"{CHROMIUM} not found (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        yield launched
-        launched.close()
 
 
 def _context(browser, base_url: str, replica: str):
