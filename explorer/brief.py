@@ -75,6 +75,7 @@ def slider_distances(content: Content, result: Assessment) -> list[str]:
 
 
 def reason_lines(content: Content, result: Assessment) -> list[Line]:
+    """The top reasons (markdown with **bold** dimension names), each with its quote."""
     lines = []
     for reason in result.reasons():
         dimension = content.dimension_by_id[reason.dimension]
@@ -87,7 +88,7 @@ def reason_lines(content: Content, result: Assessment) -> list[Line]:
             approach=content.verdict.approaches[reason.favours].label,
             offered=offered.value,
         )
-        lines.append(Line(text.replace("**", ""), claim.quote, claim.location))
+        lines.append(Line(text, claim.quote, claim.location))
     return lines
 
 
@@ -117,7 +118,10 @@ def build_brief(content: Content, result: Assessment, share_url: str) -> Brief:
         "strength": strength,
         "match": match,
         "answers": answers,
-        "reasons": reason_lines(content, result),
+        "reasons": [
+            Line(r.text.replace("**", ""), r.quote, r.location)
+            for r in reason_lines(content, result)
+        ],
         "changes": [c.replace("**", "") for c in change_lines(content, result)],
         "distances": slider_distances(content, result),
         "questions": question_lines(content, result.verdict),

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from explorer.tables import comparison
+from pages import panels
 from pages.common import get_content
 
 content = get_content()
@@ -27,11 +28,9 @@ st.dataframe(
     },
 )
 st.caption(content.text("compare.disagree_note"))
-st.download_button(
+panels.download(
     content.text("compare.download"),
     table.to_csv(index=False),
-    file_name="mentoring-vs-coaching.csv",
-    mime="text/csv",
+    "mentoring-vs-coaching.csv",
     key="compare_csv",
-    on_click="ignore",
 )

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from explorer.tables import comparison, decision_table, option_targets
+from pages import panels
 from pages.common import get_content
 
 content = get_content()
@@ -38,11 +39,9 @@ st.markdown(
     )
 )
 st.dataframe(table, hide_index=True, width="stretch", height=360)
-st.download_button(
+panels.download(
     content.text("how.download"),
     table.to_csv(index=False),
-    file_name="decision-table.csv",
-    mime="text/csv",
+    "decision-table.csv",
     key="decision_csv",
-    on_click="ignore",
 )

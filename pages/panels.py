@@ -9,7 +9,13 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from explorer import Assessment, Content, sensitivity
-from explorer.brief import build_brief, change_lines, slider_distances, strength_line
+from explorer.brief import (
+    build_brief,
+    change_lines,
+    reason_lines,
+    slider_distances,
+    strength_line,
+)
 from explorer.figures import approach_traces, lean_meter_html, needs_trace, radar
 from explorer.svg import sensitivity_svg
 from explorer.tables import needs_table, radar_summary
@@ -99,19 +105,11 @@ def verdict_panel(content: Content, result: Assessment, *, presenter: bool = Fal
 
 def reasons(content: Content, result: Assessment) -> None:
     st.markdown(f"**{content.text('explore.reasons_heading')}**")
-    if not result.reasons():
+    lines = reason_lines(content, result)
+    if not lines:
         st.markdown(content.text("explore.no_reasons"))
-    for reason in result.reasons():
-        dimension = content.dimension_by_id[reason.dimension]
-        offered = getattr(dimension, reason.favours)
-        line = content.text(
-            "explore.reason_line",
-            dimension=dimension.label,
-            need=reason.need,
-            approach=content.verdict.approaches[reason.favours].label,
-            offered=offered.value,
-        )
-        st.markdown(line + "\n" + quote(content, offered.claims[0]))
+    for line in lines:
+        st.markdown(f"{line.text}\n> “{line.quote}” — *{line.location}*")
 
 
 def contested(content: Content) -> None:
@@ -154,28 +152,36 @@ def share_url(content: Content, inputs: dict[str, str]) -> str:
     return f"{app_url()}?{urlencode(write_query(content, inputs))}"
 
 
+MIME_TYPES = {".csv": "text/csv", ".html": "text/html", ".md": "text/markdown"}
+
+
+def download(label: str, data, file_name: str, *, key: str) -> None:
+    """A download button that does not rerun the page; `data` may be a callable, which
+    then runs only when the button is pressed."""
+    mime = MIME_TYPES[file_name[file_name.rfind(".") :]]
+    st.download_button(label, data, file_name=file_name, mime=mime, key=key, on_click="ignore")
+
+
 def take_it_with_you(content: Content, result: Assessment) -> None:
     st.markdown(f"#### {content.text('brief.heading')}")
     link = share_url(content, result.inputs)
     st.text_input(content.text("brief.share_label"), link, key="share_link")
     # The brief is built when a button is pressed, not on every slider move.
     left, right = st.columns(2)
-    left.download_button(
-        content.text("brief.download_html"),
-        lambda: build_brief(content, result, link).html,
-        file_name="mentor-or-coach-brief.html",
-        mime="text/html",
-        key="brief_html",
-        on_click="ignore",
-    )
-    right.download_button(
-        content.text("brief.download_markdown"),
-        lambda: build_brief(content, result, link).markdown,
-        file_name="mentor-or-coach-brief.md",
-        mime="text/markdown",
-        key="brief_md",
-        on_click="ignore",
-    )
+    with left:
+        download(
+            content.text("brief.download_html"),
+            lambda: build_brief(content, result, link).html,
+            "mentor-or-coach-brief.html",
+            key="brief_html",
+        )
+    with right:
+        download(
+            content.text("brief.download_markdown"),
+            lambda: build_brief(content, result, link).markdown,
+            "mentor-or-coach-brief.md",
+            key="brief_md",
+        )
 
 
 def boundaries(content: Content) -> None:

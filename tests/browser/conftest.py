@@ -24,9 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -39,16 +37,11 @@ from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect, 
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
+from benchmarks.common import CHROMIUM, CHROMIUM_ARGS
+from tests.appserver import free_port, streamlit_command
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT_DIR = REPO_ROOT / "test-artifacts" / "screenshots"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 NO_BROWSER_MESSAGE = (
     "Chromium not found at /usr/bin/chromium and no Playwright-managed browser; "
     "install Debian's chromium to run browser tests"
@@ -95,12 +88,6 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
 
 
 # --------------------------------------------------------------------------- server
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _health_ok(url: str) -> bool:
@@ -163,29 +150,11 @@ def app_server(explorer_data_dir: Path, tmp_path_factory: pytest.TempPathFactory
     env = {**os.environ, "EXPLORER_DATA_DIR": str(explorer_data_dir), "PYTHONUNBUFFERED": "1"}
     failure = ""
     for attempt in range(1, SERVER_START_ATTEMPTS + 1):
-        port = _free_port()
+        port = free_port()
         base_url = f"http://127.0.0.1:{port}"
         stdout_path = logs / f"stdout-{attempt}.log"
         stderr_path = logs / f"stderr-{attempt}.log"
-        command = [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.address",
-            "127.0.0.1",
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-            # The code under test is fixed for the session: no reruns or "source changed"
-            # prompts when someone edits files while the suite runs.
-            "--server.fileWatcherType",
-            "none",
-        ]
+        command = streamlit_command(port)
         with stdout_path.open("wb") as out, stderr_path.open("wb") as err:
             process = subprocess.Popen(
                 command, cwd=REPO_ROOT, env=env, stdout=out, stderr=err, stdin=subprocess.DEVNULL
