@@ -131,6 +131,29 @@ def machine() -> dict[str, str]:
 # --------------------------------------------------------------------------- servers
 
 
+def streamlit_command(script: str, port: int) -> list[str]:
+    """`streamlit run SCRIPT` on 127.0.0.1:PORT, headless, without usage statistics, and with
+    no file watcher: the code under test is fixed for the run (no "source changed" prompts
+    or reruns when someone edits files meanwhile)."""
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        script,
+        "--server.address",
+        HOST,
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+    ]
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((HOST, 0))
@@ -175,23 +198,7 @@ class Server:
         self.port = self.port or free_port()
         self.log = Path(tempfile.mkstemp(prefix="bench-streamlit-", suffix=".log")[1])
         env = {**os.environ, "PYTHONUNBUFFERED": "1", **self.env}
-        command = [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            self.script,
-            "--server.address",
-            HOST,
-            "--server.port",
-            str(self.port),
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-            "--server.fileWatcherType",
-            "none",
-        ]
+        command = streamlit_command(self.script, self.port)
         with self.log.open("wb") as out:
             self.process = subprocess.Popen(
                 command,

@@ -130,25 +130,21 @@ def build_brief(content: Content, result: Assessment, share_url: str) -> Brief:
     return Brief(_html(content, result, data), _markdown(content, data))
 
 
-def _t(content: Content, key: str) -> str:
-    return content.text(key)
-
-
 def _markdown(content: Content, d: dict) -> str:
-    out = [f"# {_t(content, 'brief.title')}", ""]
-    out += [f"## {_t(content, 'brief.inputs_heading')}", ""]
+    out = [f"# {content.text('brief.title')}", ""]
+    out += [f"## {content.text('brief.inputs_heading')}", ""]
     out += [f"- **{label}:** {value}" for label, value in d["answers"]]
-    out += ["", f"## {_t(content, 'brief.verdict_heading')}: {d['verdict'].headline}", ""]
+    out += ["", f"## {content.text('brief.verdict_heading')}: {d['verdict'].headline}", ""]
     out += [f"{d['strength']}. Match: {d['match']}.", "", d["verdict"].blurb, ""]
-    out += [f"## {_t(content, 'brief.reasons_heading')}", ""]
+    out += [f"## {content.text('brief.reasons_heading')}", ""]
     out += [f"- {r.text} — “{r.quote}” ({r.location})" for r in d["reasons"]]
-    out += ["", f"## {_t(content, 'changes.heading')}", ""]
+    out += ["", f"## {content.text('changes.heading')}", ""]
     out += [f"- {c}" for c in d["changes"] + d["distances"]]
-    out += ["", f"## {_t(content, 'brief.questions_heading')}", ""]
+    out += ["", f"## {content.text('brief.questions_heading')}", ""]
     out += [f"- {q.text} — grounded in “{q.quote}” ({q.location})" for q in d["questions"]]
-    out += ["", f"## {_t(content, 'brief.share_heading')}", "", f"<{d['share_url']}>", ""]
-    out += [f"## {_t(content, 'boundaries.heading')}", "", _t(content, "boundaries.text"), ""]
-    out += [f"## {_t(content, 'brief.sources_heading')}", ""]
+    out += ["", f"## {content.text('brief.share_heading')}", "", f"<{d['share_url']}>", ""]
+    out += [f"## {content.text('boundaries.heading')}", "", content.text("boundaries.text"), ""]
+    out += [f"## {content.text('brief.sources_heading')}", ""]
     out += [f"- {s.id}: {s.title}" for s in content.sources]
     return "\n".join(out) + "\n"
 
@@ -171,7 +167,7 @@ a{color:#0057a3;word-break:break-all}
 
 def _html(content: Content, result: Assessment, d: dict) -> str:
     e = escape
-    title = e(_t(content, "brief.title"))
+    title = e(content.text("brief.title"))
     traces = [*approach_traces(content), needs_trace(content, result.needs)]
     svg = radar_svg(content, traces, title=radar_summary(content, result))
     rows = "".join(f"<tr><td><b>{e(k)}</b></td><td>{e(v)}</td></tr>" for k, v in d["answers"])
@@ -190,18 +186,18 @@ def _html(content: Content, result: Assessment, d: dict) -> str:
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title><style>{CSS}</style></head><body>
 <h1>{title}</h1>
-<h2>{e(_t(content, "brief.verdict_heading"))}</h2>
+<h2>{e(content.text("brief.verdict_heading"))}</h2>
 <p class="verdict" id="verdict" data-verdict="{e(result.verdict)}">{e(d["verdict"].headline)}</p>
 <p>{e(d["strength"])}. Match: {e(d["match"])}.</p>
 <p>{e(d["verdict"].blurb)}</p>
 {svg}
 <p><small>{e(radar_summary(content, result))}</small></p>
-<h2>{e(_t(content, "brief.inputs_heading"))}</h2><table>{rows}</table>
-<h2>{e(_t(content, "brief.reasons_heading"))}</h2><ul>{quoted(d["reasons"])}</ul>
-<h2>{e(_t(content, "changes.heading"))}</h2><ul>{changes}</ul>
-<h2>{e(_t(content, "brief.questions_heading"))}</h2><ul>{quoted(d["questions"])}</ul>
-<h2>{e(_t(content, "brief.share_heading"))}</h2><p><a href="{url}">{url}</a></p>
-<h2>{e(_t(content, "boundaries.heading"))}</h2><p>{e(_t(content, "boundaries.text"))}</p>
-<h2>{e(_t(content, "brief.sources_heading"))}</h2><ul>{sources}</ul>
+<h2>{e(content.text("brief.inputs_heading"))}</h2><table>{rows}</table>
+<h2>{e(content.text("brief.reasons_heading"))}</h2><ul>{quoted(d["reasons"])}</ul>
+<h2>{e(content.text("changes.heading"))}</h2><ul>{changes}</ul>
+<h2>{e(content.text("brief.questions_heading"))}</h2><ul>{quoted(d["questions"])}</ul>
+<h2>{e(content.text("brief.share_heading"))}</h2><p><a href="{url}">{url}</a></p>
+<h2>{e(content.text("boundaries.heading"))}</h2><p>{e(content.text("boundaries.text"))}</p>
+<h2>{e(content.text("brief.sources_heading"))}</h2><ul>{sources}</ul>
 </body></html>
 """

@@ -75,9 +75,6 @@ class Dimension(Model):
     mentoring: ApproachValue
     coaching: ApproachValue
 
-    def value(self, approach: str) -> float:
-        return getattr(self, approach).value
-
     @property
     def leans(self) -> str:
         return "mentoring" if self.mentoring.value > self.coaching.value else "coaching"

@@ -11,10 +11,10 @@ Each dimension's contribution w_d * span_d * pull_d / sum(w * span) adds up to t
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from explorer.content import APPROACHES, Content
+from explorer.content import APPROACHES, Content, default_content
 from explorer.errors import InputError
 
 
@@ -179,13 +179,10 @@ def verdict_changes(content: Content, inputs: dict[str, str], verdict: str) -> t
 def evaluate(inputs: Mapping[str, str] | None = None, content: Content | None = None) -> Assessment:
     """Assess a set of inputs (missing keys take defaults) against the content."""
     if content is None:
-        from explorer.content import default_content
-
         content = default_content()
     chosen = resolve_inputs(content, inputs)
     result = _score(content, chosen)
-    changes = verdict_changes(content, chosen, result.verdict)
-    return Assessment(**{**result.__dict__, "changes": changes})
+    return replace(result, changes=verdict_changes(content, chosen, result.verdict))
 
 
 def sensitivity(content: Content, inputs: Mapping[str, str]) -> dict[str, list[float]]:

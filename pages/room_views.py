@@ -9,6 +9,7 @@ import secrets
 from collections.abc import Callable, Hashable
 from datetime import UTC, datetime
 from typing import TypeVar
+from urllib.parse import urlencode
 
 import segno
 import streamlit as st
@@ -111,8 +112,7 @@ def as_text(typed: str) -> str:
 
 
 def room_url(code: str, **extra: str) -> str:
-    query = "&".join(f"{k}={v}" for k, v in {"room": code, **extra}.items())
-    return f"{panels.app_url()}room?{query}"
+    return f"{panels.app_url()}room?{urlencode({'room': code, **extra})}"
 
 
 def lobby(content: Content, store: RoomStore) -> None:
@@ -152,6 +152,7 @@ def _go(action) -> None:
     st.rerun()
 
 
+@st.cache_data(show_spinner=False, max_entries=256)
 def _qr_png(url: str) -> bytes:
     buffer = io.BytesIO()
     segno.make(url, error="m").save(buffer, kind="png", scale=10, border=2)

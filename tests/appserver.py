@@ -24,9 +24,7 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.error
@@ -39,6 +37,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from benchmarks.common import free_port, streamlit_command
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = REPO_ROOT / "test-artifacts" / "reliability"
 
@@ -46,35 +46,6 @@ START_TIMEOUT_S = 60.0
 START_ATTEMPTS = 3
 STOP_TIMEOUT_S = 15.0
 POLL_S = 0.1
-
-
-def streamlit_command(port: int) -> list[str]:
-    """`streamlit run app.py` on 127.0.0.1:port, headless, without usage statistics, and
-    with no file watcher: the code under test is fixed for the run (no "source changed"
-    prompts or reruns when someone edits files meanwhile)."""
-    return [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "app.py",
-        "--server.address",
-        "127.0.0.1",
-        "--server.port",
-        str(port),
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-        "--server.fileWatcherType",
-        "none",
-    ]
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def http(
@@ -118,7 +89,7 @@ class AppServer:
             self.starts += 1
             port = free_port()
             self.url = f"http://127.0.0.1:{port}"
-            command = streamlit_command(port)
+            command = streamlit_command("app.py", port)
             self.logs.mkdir(parents=True, exist_ok=True)
             with self._log("stdout").open("wb") as out, self._log("stderr").open("wb") as err:
                 self.process = subprocess.Popen(

@@ -37,8 +37,7 @@ from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect, 
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from benchmarks.common import CHROMIUM, CHROMIUM_ARGS
-from tests.appserver import free_port, streamlit_command
+from benchmarks.common import CHROMIUM, CHROMIUM_ARGS, free_port, streamlit_command
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT_DIR = REPO_ROOT / "test-artifacts" / "screenshots"
@@ -154,7 +153,7 @@ def app_server(explorer_data_dir: Path, tmp_path_factory: pytest.TempPathFactory
         base_url = f"http://127.0.0.1:{port}"
         stdout_path = logs / f"stdout-{attempt}.log"
         stderr_path = logs / f"stderr-{attempt}.log"
-        command = streamlit_command(port)
+        command = streamlit_command("app.py", port)
         with stdout_path.open("wb") as out, stderr_path.open("wb") as err:
             process = subprocess.Popen(
                 command, cwd=REPO_ROOT, env=env, stdout=out, stderr=err, stdin=subprocess.DEVNULL
