@@ -30,10 +30,11 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# CHECK_ARGS: e.g. "--strict --sources DIR" to check every quote against your copy of the articles.
 check: $(STAMP)
-	$(BIN)/python -m explorer check
+	$(BIN)/python -m explorer check $(CHECK_ARGS)
 
-test: lint
+test: lint check
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)

@@ -7,97 +7,20 @@ from dataclasses import dataclass
 from html import escape
 
 from explorer.content import Content
+from explorer.explain import (
+    Cited,
+    change_lines,
+    contested_lines,
+    firm_sliders,
+    lean_words,
+    question_lines,
+    radar_summary,
+    reason_lines,
+    verdict_words,
+)
 from explorer.figures import approach_traces, needs_trace
 from explorer.scoring import Assessment
 from explorer.svg import radar_svg
-from explorer.tables import radar_summary
-
-
-@dataclass(frozen=True)
-class Line:
-    """A sentence and, when it speaks for a source, its quote and citation."""
-
-    text: str
-    quote: str = ""
-    location: str = ""
-
-
-def signed(value: float) -> str:
-    """The value with its sign, using a true minus sign (U+2212) for negatives."""
-    return f"{value:+.2f}".replace("-", "\u2212")
-
-
-def strength_line(content: Content, result: Assessment) -> str:
-    """How sure the verdict is, in words and as the lean."""
-    lean = signed(result.lean)
-    if result.verdict == "blend":
-        return content.text("explore.blend_strength_line", lean=lean)
-    strength = result.strength_label.capitalize()
-    return content.text("explore.strength_line", strength=strength, lean=lean)
-
-
-def change_lines(content: Content, result: Assessment) -> list[str]:
-    """'If your X were Y instead of Z, the verdict would be V' for the nearest changes."""
-    lines = []
-    for change in result.nearest_changes():
-        spec = content.input_by_id[change.input]
-        lines.append(
-            content.text(
-                "changes.change_line",
-                input=spec.label.lower(),
-                to=spec.option(change.to_option).label,
-                current=spec.option(result.inputs[spec.id]).label,
-                verdict=content.verdict.approaches[change.verdict].headline,
-            )
-        )
-    return lines or [content.text("changes.none")]
-
-
-def slider_distances(content: Content, result: Assessment) -> list[str]:
-    """For each main slider, how many steps to the nearest different verdict."""
-    lines = []
-    for spec in content.main_inputs:
-        nearest = next((c for c in result.changes if c.input == spec.id), None)
-        if nearest is None:
-            lines.append(content.text("changes.no_flip_line", input=spec.label))
-            continue
-        lines.append(
-            content.text(
-                "changes.distance_line",
-                input=spec.label,
-                steps=nearest.steps,
-                plural="" if nearest.steps == 1 else "s",
-                to=spec.option(nearest.to_option).label,
-                verdict=content.verdict.approaches[nearest.verdict].headline,
-            )
-        )
-    return lines
-
-
-def reason_lines(content: Content, result: Assessment) -> list[Line]:
-    """The top reasons (markdown with **bold** dimension names), each with its quote."""
-    lines = []
-    for reason in result.reasons():
-        dimension = content.dimension_by_id[reason.dimension]
-        offered = getattr(dimension, reason.favours)
-        claim = content.claim_by_id[offered.claims[0]]
-        text = content.text(
-            "explore.reason_line",
-            dimension=dimension.label,
-            need=reason.need,
-            approach=content.verdict.approaches[reason.favours].label,
-            offered=offered.value,
-        )
-        lines.append(Line(text, claim.quote, claim.location))
-    return lines
-
-
-def question_lines(content: Content, verdict: str) -> list[Line]:
-    lines = []
-    for question in content.questions[verdict]:
-        claim = content.claim_by_id[question.claims[0]]
-        lines.append(Line(question.text, claim.quote, claim.location))
-    return lines
 
 
 @dataclass(frozen=True)
@@ -107,27 +30,29 @@ class Brief:
 
 
 def build_brief(content: Content, result: Assessment, share_url: str) -> Brief:
-    verdict = content.verdict.approaches[result.verdict]
-    strength = strength_line(content, result).replace("**", "")
-    match = ", ".join(
-        f"{content.verdict.approaches[a].label} {v:.0f}%" for a, v in result.match.items()
-    )
     answers = [(spec.label, spec.option(result.inputs[spec.id]).label) for spec in content.inputs]
+    firm = firm_sliders(content, result)
+    changes = [line.replace("**", "") for line in change_lines(content, result)]
+    if firm:
+        changes.append(content.text("changes.firm_line", inputs=", ".join(firm)))
     data = {
-        "verdict": verdict,
-        "strength": strength,
-        "match": match,
+        "verdict": content.verdict.approaches[result.verdict],
+        "words": f"{verdict_words(content, result)} ({lean_words(content, result)})",
         "answers": answers,
-        "reasons": [
-            Line(r.text.replace("**", ""), r.quote, r.location)
-            for r in reason_lines(content, result)
-        ],
-        "changes": [c.replace("**", "") for c in change_lines(content, result)],
-        "distances": slider_distances(content, result),
+        "reasons": reason_lines(content, result),
+        "changes": changes,
         "questions": question_lines(content, result.verdict),
+        "contested": contested_lines(content),
         "share_url": share_url,
     }
     return Brief(_html(content, result, data), _markdown(content, data))
+
+
+def _quote_md(content: Content, line: Cited) -> str:
+    if not line.quote:
+        return ""
+    lead = f"{content.text('basis.by_contrast')} " if line.basis == "contrast" else ""
+    return f" — {lead}“{line.quote}” ({line.location})"
 
 
 def _markdown(content: Content, d: dict) -> str:
@@ -135,11 +60,14 @@ def _markdown(content: Content, d: dict) -> str:
     out += [f"## {content.text('brief.inputs_heading')}", ""]
     out += [f"- **{label}:** {value}" for label, value in d["answers"]]
     out += ["", f"## {content.text('brief.verdict_heading')}: {d['verdict'].headline}", ""]
-    out += [f"{d['strength']}. Match: {d['match']}.", "", d["verdict"].blurb, ""]
+    out += [f"{d['words']}.", "", d["verdict"].blurb, ""]
     out += [f"## {content.text('brief.reasons_heading')}", ""]
-    out += [f"- {r.text} — “{r.quote}” ({r.location})" for r in d["reasons"]]
+    out += [f"- {r.plain}{_quote_md(content, r)}" for r in d["reasons"]]
     out += ["", f"## {content.text('changes.heading')}", ""]
-    out += [f"- {c}" for c in d["changes"] + d["distances"]]
+    out += [f"- {c}" for c in d["changes"]]
+    for heading, summary, sides in d["contested"]:
+        out += ["", f"## {heading}", "", summary, ""]
+        out += [f"- {side.text}: “{side.quote}” ({side.location})" for side in sides]
     out += ["", f"## {content.text('brief.questions_heading')}", ""]
     out += [f"- {q.text} — grounded in “{q.quote}” ({q.location})" for q in d["questions"]]
     out += ["", f"## {content.text('brief.share_heading')}", "", f"<{d['share_url']}>", ""]
@@ -168,17 +96,28 @@ a{color:#0057a3;word-break:break-all}
 def _html(content: Content, result: Assessment, d: dict) -> str:
     e = escape
     title = e(content.text("brief.title"))
+    summary = radar_summary(content, result)
     traces = [*approach_traces(content), needs_trace(content, result.needs)]
-    svg = radar_svg(content, traces, title=radar_summary(content, result))
+    svg = radar_svg(content, traces, title=summary)
     rows = "".join(f"<tr><td><b>{e(k)}</b></td><td>{e(v)}</td></tr>" for k, v in d["answers"])
 
-    def quoted(items: list[Line]) -> str:
-        return "".join(
-            f"<li>{e(i.text)}<blockquote>“{e(i.quote)}” — {e(i.location)}</blockquote></li>"
-            for i in items
-        )
+    def quoted(items: list[Cited]) -> str:
+        out = []
+        for i in items:
+            lead = f"{content.text('basis.by_contrast')} " if i.basis == "contrast" else ""
+            quote = (
+                f"<blockquote>{e(lead)}“{e(i.quote)}” — {e(i.location)}</blockquote>"
+                if i.quote
+                else ""
+            )
+            out.append(f'<li data-basis="{e(i.basis)}">{e(i.plain)}{quote}</li>')
+        return "".join(out)
 
-    changes = "".join(f"<li>{e(c)}</li>" for c in d["changes"] + d["distances"])
+    changes = "".join(f"<li>{e(c)}</li>" for c in d["changes"])
+    contested = "".join(
+        f'<h2 class="contested">{e(heading)}</h2><p>{e(summary)}</p><ul>{quoted(sides)}</ul>'
+        for heading, summary, sides in d["contested"]
+    )
     sources = "".join(f"<li>{e(s.id)}: {e(s.title)}</li>" for s in content.sources)
     url = e(d["share_url"])
     return f"""<!doctype html>
@@ -188,13 +127,14 @@ def _html(content: Content, result: Assessment, d: dict) -> str:
 <h1>{title}</h1>
 <h2>{e(content.text("brief.verdict_heading"))}</h2>
 <p class="verdict" id="verdict" data-verdict="{e(result.verdict)}">{e(d["verdict"].headline)}</p>
-<p>{e(d["strength"])}. Match: {e(d["match"])}.</p>
+<p>{e(d["words"])}.</p>
 <p>{e(d["verdict"].blurb)}</p>
 {svg}
-<p><small>{e(radar_summary(content, result))}</small></p>
+<p><small>{e(summary)}</small></p>
 <h2>{e(content.text("brief.inputs_heading"))}</h2><table>{rows}</table>
 <h2>{e(content.text("brief.reasons_heading"))}</h2><ul>{quoted(d["reasons"])}</ul>
 <h2>{e(content.text("changes.heading"))}</h2><ul>{changes}</ul>
+{contested}
 <h2>{e(content.text("brief.questions_heading"))}</h2><ul>{quoted(d["questions"])}</ul>
 <h2>{e(content.text("brief.share_heading"))}</h2><p><a href="{url}">{url}</a></p>
 <h2>{e(content.text("boundaries.heading"))}</h2><p>{e(content.text("boundaries.text"))}</p>

@@ -1,4 +1,6 @@
-"""Command line: `python -m explorer verdict key=option ... [--json]` and `check`."""
+"""Command line: `python -m explorer verdict key=option ... [--json]`,
+`python -m explorer check [--content DIR] [--sources DIR] [--strict]` and
+`python -m explorer reading` (how we read the sources, as Markdown)."""
 
 from __future__ import annotations
 
@@ -7,8 +9,18 @@ import json
 import sys
 from collections.abc import Sequence
 
-from explorer.content import Content, default_sources_dir, load_content
+from explorer.content import Content, default_content, load_content
 from explorer.errors import ContentError, InputError
+from explorer.explain import (
+    Cited,
+    assessment_json,
+    change_lines,
+    contested_lines,
+    lean_words,
+    reason_lines,
+    verdict_words,
+)
+from explorer.reading import reading_markdown
 from explorer.scoring import Assessment, evaluate
 
 
@@ -22,68 +34,75 @@ def _parse_pairs(pairs: Sequence[str]) -> dict[str, str]:
     return inputs
 
 
+def _with_quote(content: Content, line: Cited) -> str:
+    if not line.quote:
+        return line.plain
+    lead = f"{content.text('basis.by_contrast')} " if line.basis == "contrast" else ""
+    return f"{line.plain}. {lead}\u201c{line.quote}\u201d ({line.location})"
+
+
 def format_assessment(content: Content, result: Assessment) -> str:
-    """A plain-text report of an assessment, with the reasons' quotes and citations."""
+    """A plain-text report of an assessment, with each reason's basis and citation."""
     text = content.verdict.approaches[result.verdict]
     lines = [
-        f"Verdict: {text.headline} ({result.strength_label}; lean {result.lean:+.2f})",
+        content.text("cli.verdict", headline=text.headline),
+        f"{verdict_words(content, result)} ({lean_words(content, result)})",
         text.blurb,
-        "Match: "
-        + ", ".join(
-            f"{content.verdict.approaches[a].label} {v:.0f}%" for a, v in result.match.items()
-        ),
         "",
-        "Inputs:",
+        content.text("cli.inputs"),
     ]
     for spec in content.inputs:
         lines.append(f"  {spec.label}: {spec.option(result.inputs[spec.id]).label}")
-    lines += ["", "Top reasons:"]
-    for reason in result.reasons():
-        dim = content.dimension_by_id[reason.dimension]
-        offered = getattr(dim, reason.favours)
-        claim = content.claim_by_id[offered.claims[0]]
-        lines.append(
-            f"  - {dim.label}: you need {reason.need:.0f}/100; "
-            f"{reason.favours} offers {offered.value:.0f}. "
-            f"\u201c{claim.quote}\u201d ({claim.location})"
-        )
-    nearest = result.nearest_changes()
-    lines += ["", "What would change it:"]
-    for change in nearest:
-        spec = content.input_by_id[change.input]
-        lines.append(
-            f"  - {spec.label}: {spec.option(change.to_option).label} "
-            f"-> {content.verdict.approaches[change.verdict].headline}"
-        )
-    if not nearest:
-        lines.append("  - no single change of one input gives another verdict")
+    lines += ["", content.text("cli.reasons")]
+    reasons = reason_lines(content, result)
+    lines += [f"  - {_with_quote(content, r)}" for r in reasons]
+    if not reasons:
+        lines.append(f"  - {content.text('explore.no_reasons')}")
+    lines += ["", content.text("cli.changes")]
+    lines += [f"  - {line.replace('**', '')}" for line in change_lines(content, result)]
+    for heading, summary, sides in contested_lines(content):
+        lines += ["", heading, summary]
+        lines += [f"  - {_with_quote(content, side)}" for side in sides]
     return "\n".join(lines)
 
 
 def _verdict(args: argparse.Namespace) -> int:
-    content = load_content(args.content) if args.content else None
+    content = load_content(args.content) if args.content else default_content()
     result = evaluate(_parse_pairs(args.pairs), content=content)
     if args.json:
-        print(json.dumps(result.to_dict(), indent=2))
+        print(json.dumps(assessment_json(content, result), indent=2, ensure_ascii=False))
     else:
-        from explorer.content import default_content
-
-        print(format_assessment(content or default_content(), result))
+        print(format_assessment(content, result))
     return 0
 
 
 def _check(args: argparse.Namespace) -> int:
     try:
-        content = load_content(args.content)
+        content = load_content(args.content, sources_dir=args.sources)
     except ContentError as err:
         print(err, file=sys.stderr)
         return 1
-    sources = default_sources_dir()
-    quoted = "checked against" if sources.is_dir() else "NOT checked (missing)"
-    print(
-        f"content OK: {len(content.claims)} claims, {len(content.dimensions)} dimensions, "
-        f"{len(content.inputs)} inputs; quotes {quoted} {sources}"
+    quotes = content.quotes
+    counts = content.text(
+        "cli.check_ok",
+        claims=len(content.claims),
+        dimensions=len(content.dimensions),
+        inputs=len(content.inputs),
     )
+    if quotes.checked:
+        checked = content.text("cli.quotes_checked", detail=quotes.detail, folder=quotes.folder)
+        print(f"{counts} {checked}")
+        return 0
+    print(counts + " " + content.text("cli.quotes_not_checked", detail=quotes.detail))
+    if args.strict:
+        print(content.text("cli.strict_failed"), file=sys.stderr)
+        return 1
+    return 0
+
+
+def _reading(args: argparse.Namespace) -> int:
+    content = load_content(args.content) if args.content else default_content()
+    print(reading_markdown(content), end="")
     return 0
 
 
@@ -95,9 +114,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     verdict.add_argument("--json", action="store_true", help="print JSON")
     verdict.add_argument("--content", help="content folder (default: the shipped one)")
     verdict.set_defaults(run=_verdict)
-    check = commands.add_parser("check", help="validate content files")
+    check = commands.add_parser("check", help="validate content files and quotes")
     check.add_argument("--content", help="content folder (default: the shipped one)")
+    check.add_argument(
+        "--sources", help="folder holding the two source articles (or $EXPLORER_SOURCES_DIR)"
+    )
+    check.add_argument(
+        "--strict", action="store_true", help="fail when the quotes could not be checked"
+    )
     check.set_defaults(run=_check)
+    reading = commands.add_parser(
+        "reading", help="print how we read the sources (docs/how-we-read-the-sources.md)"
+    )
+    reading.add_argument("--content", help="content folder (default: the shipped one)")
+    reading.set_defaults(run=_reading)
     args = parser.parse_args(argv)
     try:
         return args.run(args)

@@ -8,8 +8,6 @@ was found, and all problems are collected before raising.
 from __future__ import annotations
 
 import os
-import re
-import unicodedata
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -25,15 +23,13 @@ from pydantic import (
     ValidationError,
 )
 
+from explorer.content_checks import Checker, QuoteCheck
 from explorer.errors import ContentError, ContentProblem
+from explorer.sources import sources_folder
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONTENT_DIR = REPO_ROOT / "content"
 MAX_FILE_BYTES = 1_000_000
-MAX_QUOTE_WORDS = 25
-MAIN_INPUTS = ("goal", "timeframe", "stage", "structure")
-APPROACHES = ("mentoring", "coaching")
-VERDICTS = ("mentoring", "coaching", "blend")
 
 Id = Annotated[
     str, StringConstraints(strict=True, pattern=r"^[a-z0-9][a-zA-Z0-9-]*$", max_length=40)
@@ -43,6 +39,9 @@ Text = Annotated[
 ]
 Score = Annotated[float, Field(strict=True, ge=0, le=100)]
 ClaimIds = Annotated[tuple[Id, ...], Field(min_length=1)]
+Basis = Literal["quote", "contrast", "editorial"]
+BASES = ("quote", "contrast", "editorial")
+MIDPOINT = "midpoint"
 
 
 class Model(BaseModel):
@@ -50,9 +49,15 @@ class Model(BaseModel):
 
 
 class Source(Model):
+    """A source article. `locations` says how its claims are located: `paragraphs` (¶N, the
+    N-th non-empty line after `title_lines` title lines) or `sections` (§N, the text under
+    the heading line "N. ...")."""
+
     id: Annotated[str, StringConstraints(strict=True, pattern=r"^[A-Za-z0-9-]+$")]
     title: Text
     file: Text
+    locations: Literal["paragraphs", "sections"]
+    title_lines: Annotated[int, Field(strict=True, ge=0, le=5)] = 0
 
 
 class Claim(Model):
@@ -61,11 +66,21 @@ class Claim(Model):
     location: Text
     quote: Text
     paraphrase: Text
+    describes: Literal["mentoring", "coaching", "both", "neither"]
+    topics: tuple[Id, ...]
 
 
-class ApproachValue(Model):
+class Grounded(Model):
+    """A number's grounding: its basis, the claims behind it and, where the sources do not
+    say it directly, the reason for our reading."""
+
+    basis: Basis
+    claims: tuple[Id, ...] = ()
+    reason: Text | None = None
+
+
+class ApproachValue(Grounded):
     value: Score
-    claims: ClaimIds
 
 
 class Dimension(Model):
@@ -92,16 +107,28 @@ class Contested(Model):
     sides: Annotated[tuple[ContestedSide, ...], Field(min_length=2)]
 
 
-class Target(Model):
-    need: Score
+class Target(Grounded):
+    """A need an option sets on one dimension. `need` may be `midpoint` in a file: exactly
+    midway between mentoring's and coaching's values; the loader turns it into the number."""
+
+    need: Score | Literal["midpoint"]
     weight: Annotated[float, Field(strict=True, gt=0, le=10)]
-    claims: ClaimIds
+
+    @property
+    def need_value(self) -> float:
+        if isinstance(self.need, str):
+            raise TypeError("an unresolved midpoint target; load content with load_content")
+        return self.need
 
 
 class Option(Model):
+    """One position of an input. With no targets it leaves the verdict alone, and `reason`
+    says why."""
+
     id: Id
     label: Text
-    targets: Annotated[dict[Id, Target], Field(min_length=1)]
+    targets: dict[Id, Target]
+    reason: Text | None = None
 
 
 class Input(Model):
@@ -138,6 +165,7 @@ class VerdictText(Model):
 class VerdictConfig(Model):
     tie_zone: Annotated[float, Field(strict=True, gt=0, lt=1)]
     strength_bands: Annotated[tuple[StrengthBand, ...], Field(min_length=1)]
+    blend_even_below: Annotated[float, Field(strict=True, gt=0, lt=1)]
     approaches: dict[Literal["mentoring", "coaching", "blend"], VerdictText]
 
 
@@ -172,6 +200,7 @@ class Persona(Model):
     name: Text
     story: Text
     inputs: dict[Id, Id]
+    verdict: Literal["mentoring", "coaching", "blend"]
 
 
 class PersonasDoc(Model):
@@ -204,6 +233,7 @@ class Content(Model):
     model_config = ConfigDict(frozen=True, extra="forbid", strict=False)
 
     directory: str
+    quotes: QuoteCheck
     sources: tuple[Source, ...]
     claims: tuple[Claim, ...]
     dimensions: tuple[Dimension, ...]
@@ -329,135 +359,39 @@ def _parse(name: str, data: Any, problems: list[ContentProblem]) -> Model | None
         return None
 
 
-_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'"})
+def _resolve_midpoints(inputs: tuple[Input, ...], dims: tuple[Dimension, ...]) -> tuple:
+    """Turn every `need: midpoint` into the number midway between the two approaches."""
+    by_id = {d.id: d for d in dims}
 
+    def resolve(dim: str, target: Target) -> Target:
+        if target.need != MIDPOINT:
+            return target
+        d = by_id[dim]
+        return target.model_copy(update={"need": (d.mentoring.value + d.coaching.value) / 2})
 
-def _normalise(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
-    return re.sub(r"\s+", " ", text).strip().lower()
-
-
-def default_sources_dir() -> Path:
-    return Path(os.environ.get("EXPLORER_SOURCES_DIR", REPO_ROOT.parent / "shared" / "sources"))
-
-
-class _Checker:
-    """Cross-reference checks over parsed documents; appends to `problems`."""
-
-    def __init__(self, docs: dict[str, Model], problems: list[ContentProblem]):
-        self.docs = docs
-        self.problems = problems
-        self.claim_ids = {c.id for c in docs["claims.yaml"].claims}
-        self.dimension_ids = {d.id for d in docs["dimensions.yaml"].dimensions}
-
-    def add(self, file: str, key: str, expected: str, found: str = "") -> None:
-        self.problems.append(ContentProblem(file, key, expected, found))
-
-    def unique(self, file: str, key: str, ids: list[str]) -> None:
-        seen: set[str] = set()
-        for i in ids:
-            if i in seen:
-                self.add(file, f"{key}[{i}]", "a unique id", "a duplicate")
-            seen.add(i)
-
-    def cites(self, file: str, key: str, claims: tuple[str, ...]) -> None:
-        for claim in claims:
-            if claim not in self.claim_ids:
-                self.add(file, f"{key}.claims", "a claim id from claims.yaml", repr(claim))
-
-    def sources(self, sources_dir: Path | None) -> None:
-        sources = self.docs["sources.yaml"].sources
-        self.unique("sources.yaml", "sources", [s.id for s in sources])
-        texts = {}
-        for s in sources:
-            path = sources_dir / s.file if sources_dir else None
-            if path and path.is_file():
-                texts[s.id] = _normalise(path.read_text(encoding="utf-8", errors="replace"))
-        claims = self.docs["claims.yaml"].claims
-        self.unique("claims.yaml", "claims", [c.id for c in claims])
-        known = {s.id for s in sources}
-        for c in claims:
-            key = f"claims[{c.id}]"
-            if c.source not in known:
-                self.add("claims.yaml", f"{key}.source", f"one of {sorted(known)}", repr(c.source))
-            words = len(c.quote.split())
-            if words > MAX_QUOTE_WORDS:
-                self.add("claims.yaml", f"{key}.quote", f"at most {MAX_QUOTE_WORDS} words", words)
-            elif c.source in texts and _normalise(c.quote) not in texts[c.source]:
-                self.add("claims.yaml", f"{key}.quote", f"words found in {c.source}", "no match")
-
-    def dimensions(self) -> None:
-        doc = self.docs["dimensions.yaml"]
-        self.unique("dimensions.yaml", "dimensions", [d.id for d in doc.dimensions])
-        for d in doc.dimensions:
-            key = f"dimensions[{d.id}]"
-            if d.mentoring.value == d.coaching.value:
-                self.add("dimensions.yaml", key, "mentoring and coaching values that differ")
-            for approach in APPROACHES:
-                self.cites("dimensions.yaml", f"{key}.{approach}", getattr(d, approach).claims)
-        for c in doc.contested:
-            if {s.approach for s in c.sides} != set(APPROACHES):
-                self.add(
-                    "dimensions.yaml", f"contested[{c.id}].sides", "a mentoring and a coaching side"
-                )
-            for n, side in enumerate(c.sides):
-                self.cites("dimensions.yaml", f"contested[{c.id}].sides[{n}]", side.claims)
-
-    def inputs(self) -> None:
-        inputs = self.docs["inputs.yaml"].inputs
-        self.unique("inputs.yaml", "inputs", [i.id for i in inputs])
-        for required in MAIN_INPUTS:
-            if required not in {i.id for i in inputs if i.main}:
-                self.add("inputs.yaml", f"inputs[{required}]", "a main input with this id", "none")
-        for i in inputs:
-            key = f"inputs[{i.id}]"
-            self.unique("inputs.yaml", f"{key}.options", list(i.option_ids))
-            if i.default not in i.option_ids:
-                self.add("inputs.yaml", f"{key}.default", f"one of {list(i.option_ids)}", i.default)
-            for o in i.options:
-                for dim, target in o.targets.items():
-                    tkey = f"{key}.options[{o.id}].targets.{dim}"
-                    if dim not in self.dimension_ids:
-                        self.add("inputs.yaml", tkey, "a dimension id from dimensions.yaml", dim)
-                    self.cites("inputs.yaml", tkey, target.claims)
-
-    def personas(self) -> None:
-        doc = self.docs["personas.yaml"]
-        self.cites("personas.yaml", "(top level)", doc.claims)
-        self.unique("personas.yaml", "personas", [p.id for p in doc.personas])
-        inputs = {i.id: i for i in self.docs["inputs.yaml"].inputs}
-        for persona in doc.personas:
-            for key, option in persona.inputs.items():
-                where = f"personas[{persona.id}].inputs.{key}"
-                if key not in inputs:
-                    self.add("personas.yaml", where, f"one of {sorted(inputs)}", key)
-                elif option not in inputs[key].option_ids:
-                    self.add(
-                        "personas.yaml", where, f"one of {list(inputs[key].option_ids)}", option
+    return tuple(
+        spec.model_copy(
+            update={
+                "options": tuple(
+                    o.model_copy(
+                        update={"targets": {k: resolve(k, t) for k, t in o.targets.items()}}
                     )
-
-    def verdict(self) -> None:
-        doc = self.docs["verdict.yaml"]
-        for name in VERDICTS:
-            if name not in doc.approaches:
-                self.add("verdict.yaml", f"approaches.{name}", "a verdict text", "nothing")
-            else:
-                self.cites("verdict.yaml", f"approaches.{name}", doc.approaches[name].claims)
-        questions = self.docs["questions.yaml"].questions
-        for name in VERDICTS:
-            if not questions.get(name):
-                self.add("questions.yaml", f"questions.{name}", "at least one question", "none")
-            for n, question in enumerate(questions.get(name, ())):
-                self.cites("questions.yaml", f"questions.{name}[{n}]", question.claims)
-        mins = [b.min for b in doc.strength_bands]
-        if mins[0] != 0 or mins != sorted(set(mins)):
-            self.add("verdict.yaml", "strength_bands", "ascending minimums starting at 0", mins)
+                    for o in spec.options
+                )
+            }
+        )
+        for spec in inputs
+    )
 
 
-def load_content(directory: str | Path | None = None, sources_dir: Path | None = None) -> Content:
+def load_content(
+    directory: str | Path | None = None, sources_dir: str | Path | None = None
+) -> Content:
     """Load and cross-check every content document; raise ContentError listing all problems.
 
-    The folder defaults to $EXPLORER_CONTENT_DIR, else the shipped content/.
+    The folder defaults to $EXPLORER_CONTENT_DIR, else the shipped content/. Quotes are
+    checked against the articles in `sources_dir` (else $EXPLORER_SOURCES_DIR); without
+    one, `Content.quotes` says they were not checked.
     """
     directory = Path(directory or os.environ.get("EXPLORER_CONTENT_DIR") or DEFAULT_CONTENT_DIR)
     problems: list[ContentProblem] = []
@@ -466,23 +400,20 @@ def load_content(directory: str | Path | None = None, sources_dir: Path | None =
         data = _read_yaml(directory / name, problems)
         if data is not None and (doc := _parse(name, data, problems)) is not None:
             docs[name] = doc
+    quotes = QuoteCheck(False, "", "the content could not be read")
     if len(docs) == len(DOCUMENTS):
-        checker = _Checker(docs, problems)
-        checker.sources(sources_dir or default_sources_dir())
-        checker.dimensions()
-        checker.inputs()
-        checker.personas()
-        checker.verdict()
+        quotes = Checker(docs, problems).run(sources_folder(sources_dir))
     if problems:
         raise ContentError(problems)
     dims = docs["dimensions.yaml"]
     return Content(
         directory=str(directory),
+        quotes=quotes,
         sources=docs["sources.yaml"].sources,
         claims=docs["claims.yaml"].claims,
         dimensions=dims.dimensions,
         contested=dims.contested,
-        inputs=docs["inputs.yaml"].inputs,
+        inputs=_resolve_midpoints(docs["inputs.yaml"].inputs, dims.dimensions),
         verdict=docs["verdict.yaml"],
         questions=docs["questions.yaml"].questions,
         personas=docs["personas.yaml"],

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 from explorer.content import APPROACHES, Content, default_content
 from explorer.errors import InputError
@@ -71,25 +70,6 @@ class Assessment:
         fewest = min(c.steps for c in self.changes)
         return tuple(c for c in self.changes if c.steps == fewest)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "inputs": self.inputs,
-            "verdict": self.verdict,
-            "lean": round(self.lean, 4),
-            "strength": round(self.strength, 4),
-            "strength_label": self.strength_label,
-            "match": {k: round(v, 1) for k, v in self.match.items()},
-            "needs": {k: round(v, 1) for k, v in self.needs.items()},
-            "reasons": [
-                {"dimension": c.dimension, "favours": c.favours, "share": round(c.share, 4)}
-                for c in self.reasons()
-            ],
-            "changes": [
-                {"input": c.input, "to": c.to_option, "steps": c.steps, "verdict": c.verdict}
-                for c in self.changes
-            ],
-        }
-
 
 def resolve_inputs(content: Content, raw: Mapping[str, str] | None) -> dict[str, str]:
     """Fill in defaults; raise InputError naming any unknown key or option."""
@@ -112,7 +92,7 @@ def needs_profile(content: Content, inputs: Mapping[str, str]) -> tuple[dict, di
     weights = {d.id: 0.0 for d in content.dimensions}
     for spec in content.inputs:
         for dim, target in spec.option(inputs[spec.id]).targets.items():
-            totals[dim] += target.weight * target.need
+            totals[dim] += target.weight * target.need_value
             weights[dim] += target.weight
     needs = {}
     for d in content.dimensions:
@@ -121,7 +101,7 @@ def needs_profile(content: Content, inputs: Mapping[str, str]) -> tuple[dict, di
     return needs, weights
 
 
-def _score(content: Content, inputs: dict[str, str]) -> Assessment:
+def score(content: Content, inputs: dict[str, str]) -> Assessment:
     needs, weights = needs_profile(content, inputs)
     raw, total, distance = {}, 0.0, dict.fromkeys(APPROACHES, 0.0)
     for d in content.dimensions:
@@ -140,7 +120,6 @@ def _score(content: Content, inputs: dict[str, str]) -> Assessment:
     weight_sum = sum(weights.values())
     match = {a: 100 * (1 - distance[a] / (100 * weight_sum)) for a in APPROACHES}
     verdict, strength = _verdict(lean, content.verdict.tie_zone)
-    label = next(b.label for b in reversed(content.verdict.strength_bands) if strength >= b.min)
     return Assessment(
         inputs=dict(inputs),
         needs=needs,
@@ -148,10 +127,18 @@ def _score(content: Content, inputs: dict[str, str]) -> Assessment:
         lean=lean,
         verdict=verdict,
         strength=strength,
-        strength_label=label,
+        strength_label=_strength_label(content, verdict, lean, strength),
         match=match,
         contributions=contributions,
     )
+
+
+def _strength_label(content: Content, verdict: str, lean: float, strength: float) -> str:
+    """A blend is `even` or `tilting`; mentoring or coaching take their strength band's label."""
+    config = content.verdict
+    if verdict == "blend":
+        return "even" if abs(lean) < config.blend_even_below else "tilting"
+    return next(b.label for b in reversed(config.strength_bands) if strength >= b.min)
 
 
 def _verdict(lean: float, tie_zone: float) -> tuple[str, float]:
@@ -169,7 +156,7 @@ def verdict_changes(content: Content, inputs: dict[str, str], verdict: str) -> t
         for option in spec.options:
             if option.id == inputs[spec.id]:
                 continue
-            other = _score(content, {**inputs, spec.id: option.id})
+            other = score(content, {**inputs, spec.id: option.id})
             if other.verdict != verdict:
                 steps = abs(spec.index(option.id) - here)
                 changes.append(Change(spec.id, option.id, steps, other.verdict, other.lean))
@@ -181,7 +168,7 @@ def evaluate(inputs: Mapping[str, str] | None = None, content: Content | None = 
     if content is None:
         content = default_content()
     chosen = resolve_inputs(content, inputs)
-    result = _score(content, chosen)
+    result = score(content, chosen)
     return replace(result, changes=verdict_changes(content, chosen, result.verdict))
 
 
@@ -189,6 +176,6 @@ def sensitivity(content: Content, inputs: Mapping[str, str]) -> dict[str, list[f
     """For each main input, the lean at each of its positions with the others held."""
     chosen = resolve_inputs(content, inputs)
     return {
-        spec.id: [_score(content, {**chosen, spec.id: o.id}).lean for o in spec.options]
+        spec.id: [score(content, {**chosen, spec.id: o.id}).lean for o in spec.options]
         for spec in content.main_inputs
     }

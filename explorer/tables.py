@@ -1,5 +1,9 @@
-"""Tables and sentences derived from content and scoring: one source of truth for the
-Compare and How-it-works pages, the accessible radar, and the brief."""
+"""Tables derived from content and scoring: one source of truth for the Compare and
+How-it-works pages, the radar's table view and the CSV downloads.
+
+Columns are stable ids; their display labels live in content (`columns.*`), so a page
+configures columns by id and a download can carry the readable labels.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,8 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from explorer.content import Content
-from explorer.scoring import Assessment, _score, resolve_inputs
+from explorer.content import Content, Grounded
+from explorer.scoring import Assessment, resolve_inputs, score
 
 
 def cite(content: Content, claim_ids: Iterable[str]) -> str:
@@ -18,27 +22,44 @@ def cite(content: Content, claim_ids: Iterable[str]) -> str:
     return " · ".join(f"\u201c{c.quote}\u201d ({c.location})" for c in claims)
 
 
-def sources_of(content: Content, claim_ids: Iterable[str]) -> set[str]:
-    return {content.claim_by_id[c].source for c in claim_ids}
+def basis_cell(content: Content, number: Grounded) -> str:
+    """The basis in a few words: 'quoted', 'by contrast: …', 'our choice: …'."""
+    name = content.text(f"basis.names.{number.basis}")
+    return f"{name}: {number.reason}" if number.reason else name
+
+
+def sources_of(content: Content, claim_ids: Iterable[str]) -> str:
+    return ", ".join(sorted({content.claim_by_id[c].source for c in claim_ids}))
+
+
+def column_label(content: Content, column: str) -> str:
+    """A column id's readable label: an input's label, else `columns.<id>` from content."""
+    spec = content.input_by_id.get(column)
+    return spec.label if spec else content.text(f"columns.{column}")
+
+
+def labelled(content: Content, table: pd.DataFrame) -> pd.DataFrame:
+    """The same table with readable column labels (for downloads)."""
+    return table.rename(columns=lambda column: column_label(content, column))
 
 
 def comparison(content: Content) -> pd.DataFrame:
-    """Every dimension as a row: what each approach offers, with quotes and citations;
-    contested topics are added with both sides and a 'sources disagree' marker."""
+    """Every dimension as a row: each approach's value, its basis and the sources' words;
+    contested topics are added with both sides and no values."""
     rows = []
     for d in content.dimensions:
-        claims = d.mentoring.claims + d.coaching.claims
         rows.append(
             {
-                "Dimension": d.label,
-                "Meaning": d.meaning,
-                "Leans to": d.leans.capitalize(),
-                "Mentoring": d.mentoring.value,
-                "Coaching": d.coaching.value,
-                "What the sources say of mentoring": cite(content, d.mentoring.claims),
-                "What the sources say of coaching": cite(content, d.coaching.claims),
-                "Sources": ", ".join(sorted(sources_of(content, claims))),
-                "Sources disagree": "",
+                "dimension": d.label,
+                "meaning": d.meaning,
+                "leans": content.text(f"legend.{d.leans}"),
+                "mentoring": d.mentoring.value,
+                "coaching": d.coaching.value,
+                "mentoring_basis": basis_cell(content, d.mentoring),
+                "coaching_basis": basis_cell(content, d.coaching),
+                "mentoring_says": cite(content, d.mentoring.claims),
+                "coaching_says": cite(content, d.coaching.claims),
+                "sources": sources_of(content, d.mentoring.claims + d.coaching.claims),
             }
         )
     for topic in content.contested:
@@ -46,34 +67,48 @@ def comparison(content: Content) -> pd.DataFrame:
         claims = [c for s in topic.sides for c in s.claims]
         rows.append(
             {
-                "Dimension": topic.label,
-                "Meaning": topic.summary,
-                "Leans to": "⚠ Contested",
-                "Mentoring": None,
-                "Coaching": None,
-                "What the sources say of mentoring": cite(content, by_side["mentoring"]),
-                "What the sources say of coaching": cite(content, by_side["coaching"]),
-                "Sources": ", ".join(sorted(sources_of(content, claims))),
-                "Sources disagree": "⚠ Sources disagree",
+                "dimension": topic.label,
+                "meaning": topic.summary,
+                "leans": content.text("compare.contested"),
+                "mentoring": None,
+                "coaching": None,
+                "mentoring_basis": "",
+                "coaching_basis": "",
+                "mentoring_says": cite(content, by_side["mentoring"]),
+                "coaching_says": cite(content, by_side["coaching"]),
+                "sources": sources_of(content, claims),
             }
         )
     return pd.DataFrame(rows)
 
 
 def option_targets(content: Content) -> pd.DataFrame:
-    """What every option of every input asks of each dimension, with the claims behind it."""
+    """What every option of every input asks of each dimension, with its basis."""
     rows = []
     for spec in content.inputs:
         for option in spec.options:
+            if not option.targets:
+                rows.append(
+                    {
+                        "input": spec.label,
+                        "option": option.label,
+                        "dimension": "",
+                        "need": None,
+                        "weight": None,
+                        "basis": content.text("basis.names.editorial") + f": {option.reason}",
+                        "grounded_in": "",
+                    }
+                )
             for dim, target in option.targets.items():
                 rows.append(
                     {
-                        "Input": spec.label,
-                        "Option": option.label,
-                        "Dimension": content.dimension_by_id[dim].label,
-                        "Need": target.need,
-                        "Weight": target.weight,
-                        "Grounded in": cite(content, target.claims),
+                        "input": spec.label,
+                        "option": option.label,
+                        "dimension": content.dimension_by_id[dim].label,
+                        "need": round(target.need_value, 1),
+                        "weight": target.weight,
+                        "basis": basis_cell(content, target),
+                        "grounded_in": cite(content, target.claims),
                     }
                 )
     return pd.DataFrame(rows)
@@ -85,28 +120,29 @@ def decision_table(content: Content) -> pd.DataFrame:
     rows = []
     for combo in itertools.product(*(s.options for s in specs)):
         inputs = {s.id: o.id for s, o in zip(specs, combo, strict=True)}
-        result = _score(content, resolve_inputs(content, inputs))
-        row = {s.label: o.label for s, o in zip(specs, combo, strict=True)}
-        row |= {f"{s.id} (id)": o.id for s, o in zip(specs, combo, strict=True)}
+        result = score(content, resolve_inputs(content, inputs))
+        row = {s.id: o.label for s, o in zip(specs, combo, strict=True)}
         row |= {
-            "Verdict": content.verdict.approaches[result.verdict].headline,
-            "Lean": round(result.lean, 3),
+            "verdict": content.verdict.approaches[result.verdict].headline,
+            "lean": round(result.lean, 3),
         }
         rows.append(row)
     return pd.DataFrame(rows)
 
 
 def needs_table(content: Content, result: Assessment) -> pd.DataFrame:
-    """The radar's numbers as a table: the accessible alternative to the chart."""
+    """The radar's numbers as a table (the chart's accessible alternative), with the basis
+    of each approach's value."""
     return pd.DataFrame(
         [
             {
-                "Dimension": d.label,
-                "Your need": round(result.needs[d.id]),
-                "Mentoring": d.mentoring.value,
-                "Coaching": d.coaching.value,
-                "Closer to": _closer(c.pull),
-                "Importance": c.importance,
+                "dimension": d.label,
+                "need": round(result.needs[d.id]),
+                "mentoring": d.mentoring.value,
+                "mentoring_basis": content.text(f"basis.names.{d.mentoring.basis}"),
+                "coaching": d.coaching.value,
+                "coaching_basis": content.text(f"basis.names.{d.coaching.basis}"),
+                "closer_to": content.text(f"columns.closer.{_closer(c.pull)}"),
             }
             for d, c in zip(content.dimensions, result.contributions, strict=True)
         ]
@@ -115,22 +151,5 @@ def needs_table(content: Content, result: Assessment) -> pd.DataFrame:
 
 def _closer(pull: float) -> str:
     if pull > 0:
-        return "Mentoring"
-    return "Coaching" if pull < 0 else "Midway"
-
-
-def radar_summary(content: Content, result: Assessment) -> str:
-    """One sentence naming where the needs sit closest to each approach."""
-    ranked = sorted(result.contributions, key=lambda c: c.share, reverse=True)
-    mentoring = [content.dimension_by_id[c.dimension].label for c in ranked if c.share > 0][:2]
-    coaching = [
-        content.dimension_by_id[c.dimension].label for c in reversed(ranked) if c.share < 0
-    ][:2]
-    parts = []
-    if mentoring:
-        parts.append(f"closest to mentoring on {' and '.join(mentoring)}")
-    if coaching:
-        parts.append(f"closest to coaching on {' and '.join(coaching)}")
-    if not parts:
-        return "Your needs sit midway between mentoring and coaching on every dimension."
-    return "Your needs sit " + ", and ".join(parts) + "."
+        return "mentoring"
+    return "coaching" if pull < 0 else "midway"

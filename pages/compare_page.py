@@ -1,8 +1,10 @@
 """Compare: every dimension as a sortable, searchable, downloadable row with its quotes."""
 
+from functools import partial
+
 import streamlit as st
 
-from explorer.tables import comparison
+from explorer.tables import comparison, labelled
 from pages import panels
 from pages.common import get_content
 
@@ -15,22 +17,23 @@ needle = st.text_input(content.text("compare.search"), key="compare_search", max
 if needle:
     mask = table.apply(lambda row: row.astype(str).str.contains(needle, case=False, regex=False))
     table = table[mask.any(axis=1)]
-st.dataframe(
+value = partial(st.column_config.ProgressColumn, min_value=0, max_value=100, format="%d")
+wide = partial(st.column_config.TextColumn, width="large")
+panels.show_table(
+    content,
     table,
-    hide_index=True,
-    width="stretch",
-    column_config={
-        "Mentoring": st.column_config.ProgressColumn(min_value=0, max_value=100, format="%d"),
-        "Coaching": st.column_config.ProgressColumn(min_value=0, max_value=100, format="%d"),
-        "Meaning": st.column_config.TextColumn(width="medium"),
-        "What the sources say of mentoring": st.column_config.TextColumn(width="large"),
-        "What the sources say of coaching": st.column_config.TextColumn(width="large"),
+    {
+        "mentoring": value,
+        "coaching": value,
+        "meaning": partial(st.column_config.TextColumn, width="medium"),
+        "mentoring_says": wide,
+        "coaching_says": wide,
     },
 )
 st.caption(content.text("compare.disagree_note"))
 panels.download(
     content.text("compare.download"),
-    table.to_csv(index=False),
+    labelled(content, table).to_csv(index=False),
     "mentoring-vs-coaching.csv",
     key="compare_csv",
 )

@@ -1,8 +1,8 @@
-"""How it works: the formula, the numbers and the full decision table, all from content."""
+"""How it works: the formula, the numbers with their basis, and the full decision table."""
 
 import streamlit as st
 
-from explorer.tables import comparison, decision_table, option_targets
+from explorer.tables import comparison, decision_table, labelled, option_targets
 from pages import panels
 from pages.common import get_content
 
@@ -21,15 +21,14 @@ st.markdown(content.text("how.formula", tie_zone=content.verdict.tie_zone))
 st.code(content.text("how.formula_math"), language=None, wrap_lines=True)
 
 st.markdown(f"### {content.text('how.dimensions_heading')}")
-dimensions = comparison(content)
-st.dataframe(dimensions, hide_index=True, width="stretch")
+panels.show_table(content, comparison(content))
 
 st.markdown(f"### {content.text('how.targets_heading')}")
-st.dataframe(option_targets(content), hide_index=True, width="stretch")
+panels.show_table(content, option_targets(content))
 
 st.markdown(f"### {content.text('how.table_heading')}")
 table = _decision_table(content.directory)
-counts = table["Verdict"].value_counts()
+counts = table["verdict"].value_counts()
 headline = {a: content.verdict.approaches[a].headline for a in ("mentoring", "coaching", "blend")}
 st.markdown(
     content.text(
@@ -38,10 +37,10 @@ st.markdown(
         **{name: int(counts.get(label, 0)) for name, label in headline.items()},
     )
 )
-st.dataframe(table, hide_index=True, width="stretch", height=360)
+panels.show_table(content, table, height=360)
 panels.download(
     content.text("how.download"),
-    table.to_csv(index=False),
+    labelled(content, table).to_csv(index=False),
     "decision-table.csv",
     key="decision_csv",
 )

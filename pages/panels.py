@@ -5,27 +5,35 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 from explorer import Assessment, Content, sensitivity
-from explorer.brief import (
-    build_brief,
+from explorer.brief import build_brief
+from explorer.explain import (
+    Cited,
     change_lines,
+    contested_lines,
+    firm_sliders,
+    lean_words,
+    radar_summary,
     reason_lines,
-    slider_distances,
-    strength_line,
+    verdict_words,
 )
 from explorer.figures import approach_traces, lean_meter_html, needs_trace, radar
 from explorer.svg import sensitivity_svg
-from explorer.tables import needs_table, radar_summary
+from explorer.tables import column_label, needs_table
 from explorer.urlstate import write_query
 from pages.memo import ContentMemo, inputs_key
 
 
-def quote(content: Content, claim_id: str) -> str:
-    claim = content.claim_by_id[claim_id]
-    return f"> “{claim.quote}” — *{claim.location}*"
+def cited_markdown(content: Content, line: Cited) -> str:
+    """A sentence, then its quote as a block (marked when read by contrast; none if editorial)."""
+    if not line.quote:
+        return line.text
+    lead = f"{content.text('basis.by_contrast')} " if line.basis == "contrast" else ""
+    return f"{line.text}\n> {lead}“{line.quote}” — *{line.location}*"
 
 
 @ContentMemo
@@ -89,14 +97,27 @@ def _radar_block(content: Content, result: Assessment, presenter: bool, key: str
     st.plotly_chart(figure, key=key, config={"displayModeBar": False})
     st.caption(radar_summary(content, result) + " " + content.text("explore.radar_caption"))
     if st.toggle(content.text("accessibility.show_table"), key=f"{key}_table"):
-        st.dataframe(needs_table(content, result), hide_index=True, width="stretch")
+        show_table(content, needs_table(content, result))
+
+
+def show_table(
+    content: Content, table: pd.DataFrame, config: dict[str, Any] | None = None, **options: Any
+) -> None:
+    """A table whose columns are ids, shown with their labels from content; `config` maps an
+    id to a column type (its label is filled in here)."""
+    columns = {}
+    for column in table.columns:
+        label = column_label(content, column)
+        kind = (config or {}).get(column, st.column_config.Column)
+        columns[column] = kind(label) if callable(kind) else kind
+    st.dataframe(table, hide_index=True, width="stretch", column_config=columns, **options)
 
 
 def verdict_panel(content: Content, result: Assessment, *, presenter: bool = False) -> None:
     """Headline, strength, lean meter, match and blurb with its citations."""
     verdict = content.verdict.approaches[result.verdict]
-    st.subheader(f"Verdict: {verdict.headline}", anchor=False)
-    st.markdown(strength_line(content, result))
+    st.subheader(content.text("cli.verdict", headline=verdict.headline), anchor=False)
+    st.markdown(f"**{verdict_words(content, result)}** · {lean_words(content, result)}")
     st.html(lean_meter_html(content, result.lean, presenter=presenter))
     st.markdown(content.text("explore.match_line", **result.match))
     cited = " · ".join(dict.fromkeys(content.claim_by_id[c].location for c in verdict.claims))
@@ -109,24 +130,23 @@ def reasons(content: Content, result: Assessment) -> None:
     if not lines:
         st.markdown(content.text("explore.no_reasons"))
     for line in lines:
-        st.markdown(f"{line.text}\n> “{line.quote}” — *{line.location}*")
+        st.markdown(cited_markdown(content, line))
 
 
 def contested(content: Content) -> None:
-    for topic in content.contested:
-        with st.expander(content.text("explore.contested_heading", label=topic.label)):
-            st.markdown(topic.summary)
-            for side in topic.sides:
-                for claim_id in side.claims:
-                    st.markdown(quote(content, claim_id))
+    for heading, summary, sides in contested_lines(content):
+        with st.expander(heading):
+            st.markdown(summary)
+            for side in sides:
+                st.markdown(cited_markdown(content, side))
 
 
 def what_would_change_it(content: Content, result: Assessment) -> None:
     st.markdown(f"#### {content.text('changes.heading')}")
     for line in change_lines(content, result):
-        st.markdown(f"- {line}")
-    st.markdown(content.text("changes.distances_heading"))
-    st.markdown("\n".join(f"- {line}" for line in slider_distances(content, result)))
+        st.markdown(line)
+    if firm := firm_sliders(content, result):
+        st.caption(content.text("changes.firm_line", inputs=", ".join(firm)))
 
 
 @ContentMemo

@@ -37,6 +37,7 @@ with chart:
 with panel:
     panels.verdict_panel(content, result, presenter=presenter)
     panels.reasons(content, result)
+    panels.contested(content)
 
 st.divider()
 st.subheader(content.text("personas.overlay_heading"), anchor=False)

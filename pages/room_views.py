@@ -267,6 +267,7 @@ def dashboard(content: Content, store: RoomStore, code: str) -> None:
                     mean=stats.average[dim],
                 )
             )
+        panels.contested(content)
     with chart:
         st.markdown(f"**{content.text('room.average_heading')}**")
         band = Band(content.text("room.spread_band"), stats.low, stats.high)
@@ -321,6 +322,7 @@ def participant(content: Content, store: RoomStore, code: str, participant_id: s
         result = evaluate(chosen, content=content)
         st.success(content.text("room.thanks"))
         panels.verdict_panel(content, result)
+        panels.contested(content)
 
 
 def participant_id(raw: str | None, new: str) -> str:

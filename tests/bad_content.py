@@ -11,13 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from explorer.content import default_sources_dir
+from explorer.sources import SOURCES_ENV, sources_folder
 
-# Quotes are checked against the source articles in ../shared/sources; a clone without
-# them cannot run that one check (CI always has them, so there it must run).
+# The two articles are not part of the product: tests read them from $EXPLORER_SOURCES_DIR
+# (.ci/run sets it to ../shared/sources). Without it the quote checks cannot run; under CI
+# they must.
+SOURCES_DIR = sources_folder()
 requires_sources = pytest.mark.skipif(
-    not default_sources_dir().is_dir() and os.environ.get("CI") != "true",
-    reason=f"source articles not found at {default_sources_dir()}",
+    SOURCES_DIR is None and os.environ.get("CI") != "true",
+    reason=f"quotes need the source articles: set {SOURCES_ENV} to their folder",
 )
 
 CASES = [
@@ -25,8 +27,8 @@ CASES = [
     ("empty-file", "verdict.yaml", b"", "(top level)"),
     ("top-level-list", "sources.yaml", b"- a\n- b\n", "(top level)"),
     ("non-utf8", "claims.yaml", b"claims:\n  - id: \xff\xfe\n", "(file)"),
-    ("wrong-type-value", "dimensions.yaml", ("value: 90,", 'value: "ninety",'), "horizon"),
-    ("value-above-100", "dimensions.yaml", ("value: 90,", "value: 190,"), "horizon"),
+    ("wrong-type-value", "dimensions.yaml", ("value: 90\n", 'value: "ninety"\n'), "horizon"),
+    ("value-above-100", "dimensions.yaml", ("value: 90\n", "value: 190\n"), "horizon"),
     ("negative-weight", "inputs.yaml", ("{need: 90, weight: 2,", "{need: 90, weight: -2,"), "goal"),
     (
         "need-out-of-range",
@@ -60,13 +62,54 @@ CASES = [
         "weeks",
     ),
     (
-        "option-without-targets",
+        "option-without-targets-or-reason",
+        "inputs.yaml",
+        ("        reason: The sources say nothing specific about mid-career", "        # "),
+        "mid",
+    ),
+    (
+        "quote-basis-without-claims",
+        "dimensions.yaml",
+        ("      basis: quote\n      claims: [mvc-field-experience]\n", "      basis: quote\n"),
+        "field",
+    ),
+    (
+        "editorial-without-reason",
         "inputs.yaml",
         (
-            "        label: Balanced\n        targets:\n          structure:",
-            "        label: Balanced\n        targets: {}\n        unused:\n          structure:",
+            '{need: midpoint, weight: 0.5, basis: editorial, reason: "No preference: the need'
+            ' sits midway, with little weight."}',
+            "{need: midpoint, weight: 0.5, basis: editorial}",
         ),
-        "balanced",
+        "reason",
+    ),
+    (
+        "quote-claim-off-topic",
+        "dimensions.yaml",
+        ("claims: [mvc-networks, mvc-institutional]\n", "claims: [mvc-networks, mvc-long-term]\n"),
+        "network",
+    ),
+    (
+        "quote-about-the-other-approach",
+        "dimensions.yaml",
+        ("claims: [mvc-coach-no-industry]", "claims: [mvc-field-experience]"),
+        "field",
+    ),
+    ("unknown-topic", "claims.yaml", ("topics: [horizon]\n", "topics: [horizons]\n"), "topics"),
+    (
+        "location-not-in-the-form",
+        "claims.yaml",
+        ('location: "MvC-Top ¶2"', 'location: "page 2"'),
+        "location",
+    ),
+    (
+        "quote-at-the-wrong-location",
+        "claims.yaml",
+        (
+            'location: "CMC-9 §2"\n    quote: "Mentoring aims',
+            'location: "CMC-9 §7"\n    quote: "Mentoring aims',
+        ),
+        "cmc-2-holistic",
     ),
     (
         "missing-option-list",
@@ -101,8 +144,8 @@ CASES = [
         "equal-values",
         "dimensions.yaml",
         (
-            "coaching: {value: 25, claims: [cmc-1-shorter-term",
-            "coaching: {value: 90, claims: [cmc-1-shorter-term",
+            "      value: 25\n      basis: quote\n      claims: [cmc-1-shorter-term",
+            "      value: 90\n      basis: quote\n      claims: [cmc-1-shorter-term",
         ),
         "horizon",
     ),
@@ -135,7 +178,7 @@ def apply_case(directory: Path, file: str, edit: tuple[str, str] | bytes | None)
         path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-NEEDS_SOURCES = {"quote-not-in-source"}
+NEEDS_SOURCES = {"quote-not-in-source", "quote-at-the-wrong-location"}
 
 
 def case_params() -> list:

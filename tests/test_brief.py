@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from explorer import default_content, evaluate
-from explorer.brief import build_brief, change_lines, slider_distances
+from explorer.brief import build_brief
+from explorer.explain import change_lines, firm_sliders
 
 CONTENT = default_content()
 
@@ -57,11 +59,16 @@ def test_share_link_is_escaped_in_the_html_brief():
     assert "&lt;script&gt;" in brief.html
 
 
-def test_change_lines_name_the_input_the_new_option_and_the_verdict():
-    result = evaluate({"goal": "specific", "timeframe": "weeks", "structure": "formal"})
+def test_change_lines_group_the_nearest_changes_by_the_verdict_they_give():
+    result = evaluate({"goal": "mostly-specific", "timeframe": "months"})
     lines = change_lines(CONTENT, result)
-    assert lines and all("instead of" in line for line in lines)
-    assert len(slider_distances(CONTENT, result)) == 4
+    verdicts = {c.verdict for c in result.nearest_changes()}
+    assert len(lines) == len(verdicts)
+    for change in result.nearest_changes():
+        spec = CONTENT.input_by_id[change.input]
+        assert any(
+            spec.label in line and spec.option(change.to_option).label in line for line in lines
+        )
 
 
 def test_a_firm_verdict_says_no_single_change_flips_it():
@@ -70,4 +77,25 @@ def test_a_firm_verdict_says_no_single_change_flips_it():
     )
     assert not result.changes
     assert change_lines(CONTENT, result) == [CONTENT.text("changes.none")]
-    assert all("no position" in line for line in slider_distances(CONTENT, result))
+    assert firm_sliders(CONTENT, result) == [spec.label for spec in CONTENT.main_inputs]
+
+
+def test_brief_shows_the_contested_topic_with_both_sides_in_html_and_markdown():
+    brief = build_brief(CONTENT, evaluate(), "http://localhost:8501/")
+    for topic in CONTENT.contested:
+        assert topic.label in brief.markdown and html.escape(topic.label) in brief.html
+        for side in topic.sides:
+            for claim_id in side.claims:
+                quote = CONTENT.claim_by_id[claim_id].quote
+                assert quote in brief.markdown and html.escape(quote) in brief.html
+        assert topic.summary in brief.markdown and "does not pick a side" in topic.summary
+
+
+def test_brief_never_puts_a_quote_beside_an_editorial_number():
+    # Networks & culture for coaching is read by contrast: the brief says so beside the quote.
+    result = evaluate({"network": "no", "goal": "specific", "structure": "formal"})
+    brief = build_brief(CONTENT, result, "http://localhost:8501/")
+    for line in brief.markdown.splitlines():
+        if "our choice" in line:
+            assert "“" not in line, line
+    assert 'data-basis="editorial"><blockquote>' not in brief.html

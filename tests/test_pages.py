@@ -11,30 +11,35 @@ def test_compare_page_lists_every_dimension_and_marks_the_disagreement(content):
     at = open_app("compare")
     table = at.dataframe[0].value
     assert len(table) == len(content.dimensions) + len(content.contested)
-    assert "⚠ Sources disagree" in set(table["Sources disagree"])
-    assert table["What the sources say of mentoring"].str.contains("MvC-Top|CMC-9").all()
+    assert content.text("compare.contested") in set(table["leans"])
+    assert table["mentoring_says"].str.contains("MvC-Top|CMC-9").all()
+    values = table.iloc[: len(content.dimensions)]
+    assert values["mentoring_basis"].str.len().gt(0).all()
+    assert values["coaching_basis"].str.len().gt(0).all()
 
 
 def test_compare_page_search_filters_rows():
     at = open_app("compare")
     at.text_input(key="compare_search").input("in your field").run()
-    assert list(at.dataframe[0].value["Dimension"]) == ["Experience in your field"]
+    assert list(at.dataframe[0].value["dimension"]) == ["Experience in your field"]
 
 
 def test_how_it_works_shows_formula_targets_and_full_decision_table(content):
     at = open_app("how_it_works")
     text = " ".join(m.value for m in at.markdown)
     assert "Pull." in text and "Lean." in text
-    assert any("editorial reading" in i.value for i in at.info)
+    assert any("magnitudes" in i.value and "our choices" in i.value for i in at.info)
     decision = at.dataframe[-1].value
     assert len(decision) == 5**4
-    assert set(decision["Verdict"]) == {"Mentoring", "Coaching", "Both — a blend"}
+    assert set(decision["verdict"]) == {"Mentoring", "Coaching", "Both — a blend"}
+    targets = at.dataframe[1].value
+    assert targets["basis"].str.len().gt(0).all()
 
 
 @pytest.mark.parametrize(
     ("params", "expected"),
     [
-        ({"goal": "specific", "timeframe": "weeks", "structure": "formal"}, "instead of"),
+        ({"goal": "mostly-specific", "timeframe": "months"}, "with one change"),
         (
             {"goal": "holistic", "timeframe": "ongoing", "stage": "early", "structure": "informal"},
             "No single",
@@ -49,6 +54,6 @@ def test_explore_page_says_what_would_change_it(params, expected):
 def test_explore_page_offers_the_radar_as_a_table_and_the_brief():
     at = open_app()
     at.toggle(key="radar_table").set_value(True).run()
-    assert len(at.dataframe) == 1 and len(at.dataframe[0].value) == 9
+    assert len(at.dataframe) == 1 and len(at.dataframe[0].value) == 10
     assert "goal=mixed" in at.text_input(key="share_link").value
     assert any("not a validated instrument" in i.value for i in at.info)

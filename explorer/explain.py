@@ -1,0 +1,226 @@
+"""An assessment in words: the verdict's wording, the reasons with what grounds each number,
+what would change it, the questions to ask and the contested topic.
+
+One source for every place a verdict is explained — the pages, the brief, the CLI and its
+JSON — so they cannot drift. Every number shown beside a source is shown with its basis:
+a quote says it, a contrast reads it from what the sources say of the other approach, or it
+is our editorial choice (and then no quote is put beside it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from explorer.content import Content, Grounded
+from explorer.scoring import Assessment, Contribution
+
+OTHER = {"mentoring": "coaching", "coaching": "mentoring"}
+
+
+@dataclass(frozen=True)
+class Cited:
+    """A sentence (markdown: **bold** names) and what grounds it. `quote`/`location` are the
+    first claim's words, empty for an editorial number; `basis` says how to present them."""
+
+    text: str
+    basis: str = "quote"
+    quote: str = ""
+    location: str = ""
+    claims: tuple[str, ...] = ()
+
+    @property
+    def plain(self) -> str:
+        return self.text.replace("**", "")
+
+
+def signed(value: float) -> str:
+    """The value with its sign, using a true minus sign (U+2212) for negatives."""
+    return f"{value:+.2f}".replace("-", "\u2212")
+
+
+def verdict_words(content: Content, result: Assessment) -> str:
+    """The verdict on one scale, in words: 'Leans coaching — moderately', 'Evenly balanced'."""
+    if result.verdict == "blend":
+        if result.strength_label == "even":
+            return content.text("verdict_words.even")
+        toward = "mentoring" if result.lean > 0 else "coaching"
+        return content.text("verdict_words.tilting", approach=content.text(f"legend.{toward}"))
+    return content.text(f"verdict_words.{result.verdict}", strength=result.strength_label)
+
+
+def lean_words(content: Content, result: Assessment) -> str:
+    """The number behind the words, secondary: the signed lean on its -1 ... +1 scale."""
+    return content.text("verdict_words.number", lean=signed(result.lean))
+
+
+def basis_words(content: Content, number: Grounded, approach: str) -> str:
+    """How a number is grounded, said plainly (empty for a direct quote)."""
+    if number.basis == "quote":
+        return ""
+    if number.basis == "contrast":
+        other = content.text(f"legend.{OTHER.get(approach, approach)}").lower()
+        return content.text("basis.contrast", other=other, reason=number.reason or "")
+    return content.text("basis.editorial", reason=number.reason or "")
+
+
+def cited(content: Content, text: str, number: Grounded, approach: str) -> Cited:
+    """`text` with its basis, and the first claim's quote unless the number is editorial."""
+    words = basis_words(content, number, approach)
+    sentence = f"{text} — {words}" if words else text
+    if number.basis == "editorial" or not number.claims:
+        return Cited(sentence, "editorial", claims=number.claims)
+    claim = content.claim_by_id[number.claims[0]]
+    return Cited(sentence, number.basis, claim.quote, claim.location, number.claims)
+
+
+def reason_lines(content: Content, result: Assessment) -> list[Cited]:
+    """The top reasons, each with the favoured approach's value and its grounding."""
+    return [reason_line(content, reason) for reason in result.reasons()]
+
+
+def reason_line(content: Content, reason: Contribution) -> Cited:
+    dimension = content.dimension_by_id[reason.dimension]
+    value = getattr(dimension, reason.favours)
+    text = content.text(
+        "explore.reason_line",
+        dimension=dimension.label,
+        need=reason.need,
+        approach=content.verdict.approaches[reason.favours].label.lower(),
+        offered=value.value,
+    )
+    return cited(content, text, value, reason.favours)
+
+
+def _input_phrase(content: Content, input_id: str, option_id: str) -> str:
+    spec = content.input_by_id[input_id]
+    return content.text(
+        "changes.input_phrase", input=spec.label, option=spec.option(option_id).label
+    )
+
+
+def change_lines(content: Content, result: Assessment) -> list[str]:
+    """The nearest single changes that give another verdict, grouped by the verdict they give."""
+    nearest = result.nearest_changes()
+    if not nearest:
+        return [content.text("changes.none")]
+    by_verdict: dict[str, list[str]] = {}
+    for change in nearest:
+        phrase = _input_phrase(content, change.input, change.to_option)
+        by_verdict.setdefault(change.verdict, []).append(phrase)
+    steps = nearest[0].steps
+    return [
+        content.text(
+            "changes.group_line",
+            changes=content.text("changes.or").join(phrases),
+            steps=steps,
+            plural="" if steps == 1 else "s",
+            verdict=content.verdict.approaches[verdict].headline,
+        )
+        for verdict, phrases in by_verdict.items()
+    ]
+
+
+def firm_sliders(content: Content, result: Assessment) -> list[str]:
+    """Main sliders that cannot change the verdict on their own, by label."""
+    moving = {c.input for c in result.changes}
+    return [spec.label for spec in content.main_inputs if spec.id not in moving]
+
+
+def question_lines(content: Content, verdict: str) -> list[Cited]:
+    lines = []
+    for question in content.questions[verdict]:
+        claim = content.claim_by_id[question.claims[0]]
+        lines.append(Cited(question.text, "quote", claim.quote, claim.location, question.claims))
+    return lines
+
+
+def contested_lines(content: Content) -> list[tuple[str, str, list[Cited]]]:
+    """Each contested topic: its heading, its summary and both sides' quotes."""
+    topics = []
+    for topic in content.contested:
+        sides = []
+        for side in topic.sides:
+            label = content.text(f"legend.{side.approach}")
+            for claim_id in side.claims:
+                claim = content.claim_by_id[claim_id]
+                text = content.text("contested.side", approach=label, source=claim.source)
+                sides.append(Cited(text, "quote", claim.quote, claim.location, (claim_id,)))
+        heading = content.text("explore.contested_heading", label=topic.label)
+        topics.append((heading, topic.summary, sides))
+    return topics
+
+
+def radar_summary(content: Content, result: Assessment) -> str:
+    """One sentence naming where the needs sit closest to each approach."""
+    ranked = sorted(result.contributions, key=lambda c: c.share, reverse=True)
+    mentoring = [content.dimension_by_id[c.dimension].label for c in ranked if c.share > 0][:2]
+    coaching = [
+        content.dimension_by_id[c.dimension].label for c in reversed(ranked) if c.share < 0
+    ][:2]
+    join = content.text("radar.and")
+    parts = []
+    if mentoring:
+        parts.append(content.text("radar.closest", approach="mentoring", dims=join.join(mentoring)))
+    if coaching:
+        parts.append(content.text("radar.closest", approach="coaching", dims=join.join(coaching)))
+    if not parts:
+        return content.text("radar.midway")
+    return content.text("radar.summary", parts=content.text("radar.then").join(parts))
+
+
+def _grounding(number: Grounded) -> dict[str, Any]:
+    return {"basis": number.basis, "claims": list(number.claims), "reason": number.reason}
+
+
+def assessment_json(content: Content, result: Assessment) -> dict[str, Any]:
+    """The assessment as JSON-ready data: numbers, and every reason with its basis and claims."""
+    reasons = []
+    for reason in result.reasons():
+        dimension = content.dimension_by_id[reason.dimension]
+        value = getattr(dimension, reason.favours)
+        need_from = [
+            {
+                "input": spec.id,
+                "option": result.inputs[spec.id],
+                "need": round(target.need_value, 1),
+                "weight": target.weight,
+                **_grounding(target),
+            }
+            for spec in content.inputs
+            if (target := spec.option(result.inputs[spec.id]).targets.get(reason.dimension))
+        ]
+        reasons.append(
+            {
+                "dimension": reason.dimension,
+                "favours": reason.favours,
+                "share": round(reason.share, 4),
+                "need": round(reason.need, 1),
+                "value": value.value,
+                **_grounding(value),
+                "need_from": need_from,
+            }
+        )
+    return {
+        "inputs": result.inputs,
+        "verdict": result.verdict,
+        "verdict_words": verdict_words(content, result),
+        "lean": round(result.lean, 4),
+        "strength": round(result.strength, 4),
+        "strength_label": result.strength_label,
+        "match": {k: round(v, 1) for k, v in result.match.items()},
+        "needs": {k: round(v, 1) for k, v in result.needs.items()},
+        "reasons": reasons,
+        "changes": [
+            {"input": c.input, "to": c.to_option, "steps": c.steps, "verdict": c.verdict}
+            for c in result.changes
+        ],
+        "contested": [
+            {
+                "topic": topic.id,
+                "summary": topic.summary,
+                "sides": [{"approach": s.approach, "claims": list(s.claims)} for s in topic.sides],
+            }
+            for topic in content.contested
+        ],
+    }
