@@ -23,6 +23,9 @@ from pydantic import (
     ValidationError,
 )
 
+from explorer.content_checks import APPROACHES as APPROACHES
+from explorer.content_checks import MAIN_INPUTS as MAIN_INPUTS
+from explorer.content_checks import VERDICTS as VERDICTS
 from explorer.content_checks import Checker, QuoteCheck
 from explorer.errors import ContentError, ContentProblem
 from explorer.sources import sources_folder
