@@ -43,12 +43,13 @@ from explorer.rooms import (
     RoomStore,
     StoreUnavailable,
     TooManyRooms,
+    UnknownParticipant,
     hash_token,
     new_code,
     new_token,
     normalise_code,
 )
-from explorer.rooms.store import answers_table, rooms_table
+from explorer.rooms.schema import answers_table, rooms_table
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BACKENDS = ["sqlite", "postgresql"]
@@ -154,6 +155,16 @@ def run_threads(target: Callable[[int], None], count: int) -> None:
 
 
 ANSWER = {"goal": "mixed", "horizon": "long"}
+_identities: dict[tuple[str, str], str] = {}
+_identities_lock = threading.Lock()
+
+
+def who(store: RoomStore, code: str, name: str) -> str:
+    """The identity the server issued to participant ``name`` of room ``code`` (made once)."""
+    with _identities_lock:
+        if (code, name) not in _identities:
+            _identities[code, name] = store.issue_participant(code)
+        return _identities[code, name]
 
 
 # ---------------------------------------------------------------------------
@@ -304,7 +315,7 @@ def test_an_in_memory_sqlite_store_is_shared_by_threads() -> None:
     code = store.create_room().room.code
 
     def submit(i: int) -> None:
-        store.submit(code, f"p{i}", ANSWER, "coaching")
+        store.submit(code, who(store, code, f"p{i}"), ANSWER, "coaching")
 
     run_threads(submit, 8)
     assert store.snapshot(code).count == 8
@@ -337,7 +348,7 @@ def test_an_unknown_code_is_not_found_and_a_malformed_one_is_invalid(store: Room
 def test_rooms_outlive_the_store_that_created_them(make_store: StoreFactory) -> None:
     first = make_store()
     created = first.create_room("kept")
-    first.submit(created.room.code, "p1", ANSWER, "coaching")
+    first.submit(created.room.code, who(first, created.room.code, "p1"), ANSWER, "coaching")
     first.dispose()
     second = make_store()  # as after an app restart
     assert second.get_room(created.room.code).title == "kept"
@@ -374,7 +385,7 @@ def test_a_wrong_or_tampered_token_cannot_reveal_close_or_export(store: RoomStor
     created = store.create_room()
     other = store.create_room()
     code = created.room.code
-    store.submit(code, "p1", ANSWER, "coaching")
+    store.submit(code, who(store, code, "p1"), ANSWER, "coaching")
     for bad in _tampered_tokens(created.token, other.token):
         with pytest.raises(NotAuthorised):
             store.set_revealed(code, bad, True)  # type: ignore[arg-type]
@@ -397,28 +408,31 @@ def test_the_facilitator_can_reveal_and_hide_results(store: RoomStore) -> None:
 
 def test_resubmitting_updates_the_answer_instead_of_adding_one(store: RoomStore) -> None:
     code = store.create_room().room.code
-    store.submit(code, "p1", {"goal": "mixed"}, "blend")
-    store.submit(code, "p2", {"goal": "specific"}, "coaching")
-    store.submit(code, "p1", {"goal": "holistic"}, "mentoring")
+    store.submit(code, who(store, code, "p1"), {"goal": "mixed"}, "blend")
+    store.submit(code, who(store, code, "p2"), {"goal": "specific"}, "coaching")
+    store.submit(code, who(store, code, "p1"), {"goal": "holistic"}, "mentoring")
     snap = store.snapshot(code)
     assert snap.count == 2
     assert sorted(a["goal"] for a in snap.answers) == ["holistic", "specific"]
-    assert store.own_answer(code, "p1") == {"goal": "holistic", "verdict": "mentoring"}
-    assert store.own_answer(code, "p3") is None
+    assert store.own_answer(code, who(store, code, "p1")) == {
+        "goal": "holistic",
+        "verdict": "mentoring",
+    }
+    assert store.own_answer(code, who(store, code, "p3")) is None
 
 
 def test_a_closed_room_refuses_answers_but_stays_readable(store: RoomStore) -> None:
     created = store.create_room("closing")
     code = created.room.code
-    store.submit(code, "p1", ANSWER, "coaching")
+    store.submit(code, who(store, code, "p1"), ANSWER, "coaching")
     assert store.close(code, created.token).closed is True
     with pytest.raises(RoomClosed):
-        store.submit(code, "p2", ANSWER, "coaching")
+        store.submit(code, who(store, code, "p2"), ANSWER, "coaching")
     with pytest.raises(RoomClosed):
-        store.submit(code, "p1", {"goal": "specific"}, "coaching")
+        store.submit(code, who(store, code, "p1"), {"goal": "specific"}, "coaching")
     assert store.get_room(code).closed is True
     assert store.snapshot(code).count == 1
-    assert store.own_answer(code, "p1") == {**ANSWER, "verdict": "coaching"}
+    assert store.own_answer(code, who(store, code, "p1")) == {**ANSWER, "verdict": "coaching"}
     assert len(store.export_answers(code, created.token)) == 1
     assert store.set_revealed(code, created.token, True).revealed is True
     assert store.close(code, created.token).closed is True  # closing twice is fine
@@ -429,13 +443,13 @@ def test_a_room_expires_after_its_ttl_on_the_injected_clock(make_store: StoreFac
     created = store.create_room()
     code = created.room.code
     make_store.clock.advance(hours=1, minutes=59)
-    store.submit(code, "p1", ANSWER, "coaching")
+    store.submit(code, who(store, code, "p1"), ANSWER, "coaching")
     make_store.clock.advance(minutes=1)
     for call in (
         lambda: store.get_room(code),
         lambda: store.snapshot(code),
-        lambda: store.submit(code, "p2", ANSWER, "coaching"),
-        lambda: store.own_answer(code, "p1"),
+        lambda: store.submit(code, who(store, code, "p2"), ANSWER, "coaching"),
+        lambda: store.own_answer(code, who(store, code, "p1")),
         lambda: store.set_revealed(code, created.token, True),
         lambda: store.close(code, created.token),
         lambda: store.export_answers(code, created.token),
@@ -453,10 +467,10 @@ def test_delete_expired_removes_only_expired_rooms_and_their_answers(
 ) -> None:
     store = make_store(room_ttl_hours=1)
     old = store.create_room().room.code
-    store.submit(old, "p1", ANSWER, "coaching")
+    store.submit(old, who(store, old, "p1"), ANSWER, "coaching")
     make_store.clock.advance(minutes=30)
     young = store.create_room().room.code
-    store.submit(young, "p1", ANSWER, "coaching")
+    store.submit(young, who(store, young, "p1"), ANSWER, "coaching")
     make_store.clock.advance(minutes=31)
     assert store.delete_expired() == 1
     assert store.delete_expired() == 0
@@ -472,10 +486,10 @@ def test_a_full_room_refuses_new_participants_but_lets_existing_ones_update(
     store = make_store(max_answers_per_room=3)
     code = store.create_room().room.code
     for pid in ("a", "b", "c"):
-        store.submit(code, pid, ANSWER, "coaching")
+        store.submit(code, who(store, code, pid), ANSWER, "coaching")
     with pytest.raises(RoomFull):
-        store.submit(code, "d", ANSWER, "coaching")
-    store.submit(code, "b", {"goal": "specific"}, "coaching")
+        store.submit(code, who(store, code, "d"), ANSWER, "coaching")
+    store.submit(code, who(store, code, "b"), {"goal": "specific"}, "coaching")
     snap = store.snapshot(code)
     assert snap.count == 3 and {"goal": "specific", "verdict": "coaching"} in snap.answers
 
@@ -509,32 +523,52 @@ def test_a_title_over_the_limit_or_with_control_characters_is_refused(
 
 
 @pytest.mark.parametrize(
-    ("participant", "answers", "verdict"),
+    "participant",
+    ["", "x" * 65, "has space", "p1'; --", None, "p1", "A" * 16, "A" * 16 + "." + "B" * 43],
+)
+def test_ids_the_server_did_not_issue_are_refused(store: RoomStore, participant: Any) -> None:
+    code = store.create_room().room.code
+    for call in (
+        lambda: store.submit(code, participant, ANSWER, "coaching"),
+        lambda: store.mark_joined(code, participant),
+        lambda: store.own_answer(code, participant),
+    ):
+        with pytest.raises(UnknownParticipant) as caught:
+            call()
+        assert caught.value.code == "participant_unknown"
+    snap = store.snapshot(code)
+    assert (snap.count, snap.joined) == (0, 0)
+
+
+def test_an_identity_issued_for_one_room_is_refused_in_another(store: RoomStore) -> None:
+    first, second = store.create_room().room.code, store.create_room().room.code
+    mine = store.issue_participant(first)
+    assert store.verify_participant(first, mine) is not None
+    assert store.verify_participant(second, mine) is None
+    with pytest.raises(UnknownParticipant):
+        store.submit(second, mine, ANSWER, "coaching")
+
+
+@pytest.mark.parametrize(
+    ("answers", "verdict"),
     [
-        ("", ANSWER, "coaching"),
-        ("x" * 65, ANSWER, "coaching"),
-        ("has space", ANSWER, "coaching"),
-        ("p1'; --", ANSWER, "coaching"),
-        (None, ANSWER, "coaching"),
-        ("p1", ["goal", "mixed"], "coaching"),
-        ("p1", {"goal": 3}, "coaching"),
-        ("p1", {3: "mixed"}, "coaching"),
-        ("p1", {"bad key": "mixed"}, "coaching"),
-        ("p1", {"verdict": "mixed"}, "coaching"),
-        ("p1", {"goal": "x" * 101}, "coaching"),
-        ("p1", {"goal": "a\x00b"}, "coaching"),
-        ("p1", {f"k{i}": "v" for i in range(33)}, "coaching"),
-        ("p1", ANSWER, ""),
-        ("p1", ANSWER, None),
-        ("p1", ANSWER, "v" * 101),
+        (["goal", "mixed"], "coaching"),
+        ({"goal": 3}, "coaching"),
+        ({3: "mixed"}, "coaching"),
+        ({"bad key": "mixed"}, "coaching"),
+        ({"verdict": "mixed"}, "coaching"),
+        ({"goal": "x" * 101}, "coaching"),
+        ({"goal": "a\x00b"}, "coaching"),
+        ({f"k{i}": "v" for i in range(33)}, "coaching"),
+        (ANSWER, ""),
+        (ANSWER, None),
+        (ANSWER, "v" * 101),
     ],
 )
-def test_malformed_participant_ids_and_answers_are_refused(
-    store: RoomStore, participant: Any, answers: Any, verdict: Any
-) -> None:
+def test_malformed_answers_are_refused(store: RoomStore, answers: Any, verdict: Any) -> None:
     code = store.create_room().room.code
     with pytest.raises(InvalidAnswer):
-        store.submit(code, participant, answers, verdict)
+        store.submit(code, store.issue_participant(code), answers, verdict)
     assert store.snapshot(code).count == 0
 
 
@@ -544,9 +578,9 @@ def test_the_export_has_answers_verdict_and_time_but_no_participant_ids(
     store = make_store()
     created = store.create_room()
     code = created.room.code
-    store.submit(code, "participant-secret-1", {"goal": "mixed"}, "blend")
+    store.submit(code, who(store, code, "participant-secret-1"), {"goal": "mixed"}, "blend")
     make_store.clock.advance(minutes=1)
-    store.submit(code, "participant-secret-2", {"goal": "specific"}, "coaching")
+    store.submit(code, who(store, code, "participant-secret-2"), {"goal": "specific"}, "coaching")
     rows = store.export_answers(code, created.token)
     assert rows == [
         {"goal": "mixed", "verdict": "blend", "submitted_at": "2030-01-01T09:00:00+00:00"},
@@ -566,7 +600,9 @@ def test_fifty_threads_submitting_at_once_are_each_counted_exactly_once(
     def submit(i: int) -> None:
         try:
             barrier.wait()
-            store.submit(code, f"p{i}", {"goal": "mixed", "n": str(i)}, "coaching")
+            store.submit(
+                code, who(store, code, f"p{i}"), {"goal": "mixed", "n": str(i)}, "coaching"
+            )
         except BaseException as error:  # reported below
             errors.append(error)
 
@@ -587,7 +623,9 @@ def test_fifty_threads_resubmitting_for_ten_participants_leave_ten_answers(
     def submit(i: int) -> None:
         try:
             barrier.wait()
-            store.submit(code, f"p{i % 10}", {"goal": "mixed", "n": str(i)}, "coaching")
+            store.submit(
+                code, who(store, code, f"p{i % 10}"), {"goal": "mixed", "n": str(i)}, "coaching"
+            )
         except BaseException as error:
             errors.append(error)
 
@@ -607,7 +645,7 @@ def test_concurrent_new_participants_never_overfill_a_room(make_store: StoreFact
     def submit(i: int) -> None:
         barrier.wait()
         try:
-            store.submit(code, f"p{i}", ANSWER, "coaching")
+            store.submit(code, who(store, code, f"p{i}"), ANSWER, "coaching")
             outcomes.append("saved")
         except RoomFull:
             outcomes.append("full")
@@ -663,7 +701,7 @@ def test_several_stores_can_create_the_schema_at_the_same_time(db_url: str) -> N
 def test_snapshot_reads_the_room_and_its_answers_in_two_queries(store: RoomStore) -> None:
     code = store.create_room().room.code
     for i in range(5):
-        store.submit(code, f"p{i}", ANSWER, "coaching")
+        store.submit(code, who(store, code, f"p{i}"), ANSWER, "coaching")
     statements: list[str] = []
 
     def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
@@ -684,13 +722,16 @@ def test_sql_injection_attempts_are_refused_or_stored_literally(store: RoomStore
     created = store.create_room(title)
     code = created.room.code
     evil = {"goal": "' OR '1'='1", "n": 'Robert"); DELETE FROM answers; --'}
-    store.submit(code, "p1", evil, "coaching'; DROP TABLE answers; --")
-    store.submit(code, "Robert-DROP_TABLE_rooms", {"goal": "mixed"}, "blend")
-    with pytest.raises(InvalidAnswer):
+    store.submit(code, who(store, code, "p1"), evil, "coaching'; DROP TABLE answers; --")
+    store.submit(code, who(store, code, "Robert-DROP_TABLE_rooms"), {"goal": "mixed"}, "blend")
+    with pytest.raises(UnknownParticipant):
         store.submit(code, "p2' OR '1'='1", ANSWER, "coaching")
     assert store.get_room(code).title == title
-    assert store.own_answer(code, "p1") == {**evil, "verdict": "coaching'; DROP TABLE answers; --"}
-    assert store.own_answer(code, "Robert-DROP_TABLE_rooms") == {
+    assert store.own_answer(code, who(store, code, "p1")) == {
+        **evil,
+        "verdict": "coaching'; DROP TABLE answers; --",
+    }
+    assert store.own_answer(code, who(store, code, "Robert-DROP_TABLE_rooms")) == {
         "goal": "mixed",
         "verdict": "blend",
     }
@@ -719,7 +760,7 @@ def test_any_valid_answer_reads_back_exactly_as_it_was_sent(
         make_store.cache["store"] = shared = make_store()
         make_store.cache["code"] = shared.create_room().room.code
     store, code = make_store.cache["store"], make_store.cache["code"]
-    participant = uuid.uuid4().hex
+    participant = store.issue_participant(code)
     store.submit(code, participant, answers, verdict)
     assert store.own_answer(code, participant) == {**answers, "verdict": verdict}
 
@@ -730,19 +771,19 @@ def test_a_locked_database_gives_store_unavailable_and_a_later_retry_succeeds(
     store = make_store(busy_timeout_ms=200)
     created = store.create_room("busy")
     code = created.room.code
-    store.submit(code, "p1", ANSWER, "coaching")
+    store.submit(code, who(store, code, "p1"), ANSWER, "coaching")
 
     with _hold_write_lock(store, db_url, code):
         started = time.monotonic()
         with pytest.raises(StoreUnavailable) as caught:
-            store.submit(code, "p2", ANSWER, "coaching")
+            store.submit(code, who(store, code, "p2"), ANSWER, "coaching")
         assert time.monotonic() - started < 10
         assert caught.value.message == StoreUnavailable().message
         with pytest.raises(StoreUnavailable):
             store.close(code, created.token)
         assert store.snapshot(code).count == 1  # reading still works meanwhile
 
-    store.submit(code, "p2", ANSWER, "coaching")
+    store.submit(code, who(store, code, "p2"), ANSWER, "coaching")
     assert store.close(code, created.token).closed is True
     assert store.snapshot(code).count == 2
 
@@ -751,12 +792,12 @@ _CHILD = r"""
 import sys, time
 import sqlalchemy as sa
 from explorer.rooms import RoomSettings, RoomStore
-from explorer.rooms.store import answers_table
+from explorer.rooms.schema import answers_table
 
 url, code, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
 store = RoomStore(url, RoomSettings(database_url=url))
 for i in range(count):
-    store.submit(code, f"child-{i}", {"goal": "mixed", "n": str(i)}, "coaching")
+    store.submit(code, store.issue_participant(code), {"goal": "mixed", "n": str(i)}, "coaching")
     print(f"committed {i}", flush=True)
 conn = store.engine.connect()
 conn.begin()
@@ -794,8 +835,12 @@ def test_committed_answers_survive_the_writer_being_killed(make_store: StoreFact
     snap = reopened.snapshot(code)
     assert snap.count == count
     assert sorted(int(a["n"]) for a in snap.answers) == list(range(count))
-    assert reopened.own_answer(code, "uncommitted") is None
-    reopened.submit(code, "after-kill", ANSWER, "coaching")  # no lock left behind
+    with reopened.engine.connect() as conn:
+        ids = conn.execute(sa.select(answers_table.c.participant_id)).scalars().all()
+    assert "uncommitted" not in ids
+    reopened.submit(
+        code, who(reopened, code, "after-kill"), ANSWER, "coaching"
+    )  # no lock left behind
     assert reopened.snapshot(code).count == count + 1
 
 
@@ -804,7 +849,7 @@ def test_an_engine_can_be_passed_instead_of_a_url(db_url: str) -> None:
     try:
         store = RoomStore(engine, RoomSettings(database_url=db_url))
         code = store.create_room().room.code
-        store.submit(code, "p1", ANSWER, "coaching")
+        store.submit(code, who(store, code, "p1"), ANSWER, "coaching")
         assert store.snapshot(code).count == 1
     finally:
         engine.dispose()
@@ -867,10 +912,12 @@ def test_joining_is_counted_once_per_participant_and_answering_counts_as_joined(
     store: RoomStore,
 ) -> None:
     code = store.create_room().room.code
-    store.mark_joined(code, "p1")
-    store.mark_joined(code, "p1")
-    store.mark_joined(code, "p2")
-    store.submit(code, "p3", ANSWER, "coaching")  # answered without a recorded join
+    store.mark_joined(code, who(store, code, "p1"))
+    store.mark_joined(code, who(store, code, "p1"))
+    store.mark_joined(code, who(store, code, "p2"))
+    store.submit(
+        code, who(store, code, "p3"), ANSWER, "coaching"
+    )  # answered without a recorded join
     snap = store.snapshot(code)
     assert snap.joined == 3 and snap.count == 1
 
@@ -878,5 +925,5 @@ def test_joining_is_counted_once_per_participant_and_answering_counts_as_joined(
 def test_joins_to_a_closed_room_are_not_counted(store: RoomStore) -> None:
     created = store.create_room()
     store.close(created.room.code, created.token)
-    store.mark_joined(created.room.code, "late")
+    store.mark_joined(created.room.code, who(store, created.room.code, "late"))
     assert store.snapshot(created.room.code).joined == 0

@@ -1,99 +1,224 @@
-"""A limit on failed room-code and token lookups per client, against code guessing.
+"""Sliding-window rate limits, keyed per browser session first with a per-address ceiling.
 
-Room codes are short (31^6, about 29.7 bits), so what keeps a guesser from finding a
-live room is how few guesses they get: each client may fail at most
-``max_failures`` lookups in any ``window_s`` seconds (a sliding window). Successful
-lookups are never counted, so people who type their code right are never slowed.
+Why it is built this way:
 
-The limiter is process-wide and thread-safe (one per app process, shared by every
-session); memory is bounded by ``max_clients``. No Streamlit here: the page decides
-what identifies a client (its IP address, or its session when there is none).
+* **Atomic check-and-record.** A check followed by a separate record lets 30 guesses
+  that arrive together all pass the check before any is recorded. Here one lock covers
+  both: :meth:`SlidingWindowLimiter.try_acquire` records the attempt as it admits it.
+  Where only *failures* should count (room-code lookups), the slot is taken before the
+  lookup and handed back (:meth:`~SlidingWindowLimiter.refund`) when it succeeded, so
+  concurrent guesses can never overshoot the limit.
+* **Per session, then per address.** A class behind one NAT shares an address, so an
+  address-only limit lets one guesser lock out the class. A client is counted under its
+  browser session (tight limit) and its address (a higher ceiling); a request without a
+  session (the app's own HTTP routes) is counted under its address with the limit the
+  caller chooses for anonymous clients.
+* **IPv6 grouped by /64.** One household or phone is usually given a whole /64, so each
+  address in it is not a new client.
+
+Limits are per process (each replica has its own); memory is bounded by ``max_keys``.
+No Streamlit here: pages and routes say who the client is with :class:`Client`.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import TypeVar
 
-from .errors import RoomError
+from .errors import TooManyAttempts
 
-DEFAULT_WINDOW_S = 60.0
-DEFAULT_MAX_CLIENTS = 10_000
-
-
-class TooManyAttempts(RoomError):
-    default_message = "Too many attempts — wait a minute, then try again."
+T = TypeVar("T")
+DEFAULT_MAX_KEYS = 20_000
+_MAX_KEY_CHARS = 200
 
 
-class FailedLookupLimiter:
-    """Sliding-window count of failed lookups per client key."""
+def address_group(address: str | None) -> str | None:
+    """The unit an address is limited as: IPv4 as is, IPv6 by its /64 network."""
+    if not address:
+        return None
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return address.strip()[:_MAX_KEY_CHARS] or None
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
+
+
+@dataclass(frozen=True)
+class Client:
+    """Who an attempt counts against: the browser session (if known) and the address."""
+
+    address: str | None = None
+    session: str | None = None
+
+
+@dataclass(frozen=True)
+class Ticket:
+    """Slots one attempt took, so that they can be handed back."""
+
+    entries: tuple[tuple[str, float], ...]
+
+
+class SlidingWindowLimiter:
+    """At most ``limit`` attempts per key in any ``window_s`` seconds, thread-safe."""
 
     def __init__(
         self,
-        max_failures: int,
-        window_s: float = DEFAULT_WINDOW_S,
+        window_s: float,
         *,
         clock: Callable[[], float] = time.monotonic,
-        max_clients: int = DEFAULT_MAX_CLIENTS,
+        max_keys: int = DEFAULT_MAX_KEYS,
     ) -> None:
-        if isinstance(max_failures, bool) or not isinstance(max_failures, int) or max_failures < 1:
-            raise ValueError("max_failures must be a whole number >= 1")
         if not window_s > 0:
             raise ValueError("window_s must be more than 0")
-        self.max_failures = max_failures
+        if max_keys < 1:
+            raise ValueError("max_keys must be at least 1")
         self.window_s = float(window_s)
         self._clock = clock
-        self._max_clients = max_clients
-        self._failures: dict[str, deque[float]] = {}
+        self._max_keys = max_keys
+        self._times: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
 
-    def allowed(self, client: str) -> bool:
-        """True while ``client`` has fewer than ``max_failures`` failures in the window."""
-        with self._lock:
-            return len(self._recent(client, self._clock())) < self.max_failures
-
-    def record_failure(self, client: str) -> None:
+    def try_acquire(self, limits: Mapping[str, int]) -> Ticket | None:
+        """Take one slot under every key (key -> its limit), or none if any is full."""
         with self._lock:
             now = self._clock()
-            times = self._recent(client, now)
-            times.append(now)
-            # Only the newest max_failures times can matter for allowed().
-            while len(times) > self.max_failures:
-                times.popleft()
-            self._failures[client] = times
-            if len(self._failures) > self._max_clients:
-                self._forget_old(now)
+            recent = {key: self._recent(key, now) for key in limits}
+            if any(len(recent[key]) >= limit for key, limit in limits.items()):
+                return None
+            for key, times in recent.items():
+                times.append(now)
+                self._times[key] = times
+            if len(self._times) > self._max_keys:
+                self._forget(now)
+            return Ticket(tuple((key, now) for key in limits))
 
-    def retry_after(self, client: str) -> float:
-        """Seconds until ``client`` may look up again (0 when it may now)."""
+    def refund(self, ticket: Ticket) -> None:
+        """Hand back the slots of an attempt that should not count (e.g. it succeeded)."""
         with self._lock:
-            now = self._clock()
-            times = self._recent(client, now)
-            if len(times) < self.max_failures:
-                return 0.0
-            return max(0.0, times[0] + self.window_s - now)
+            for key, stamp in ticket.entries:
+                times = self._times.get(key)
+                if times is not None and stamp in times:
+                    times.remove(stamp)
+                    if not times:
+                        del self._times[key]
+
+    def used(self, key: str) -> int:
+        """How many slots ``key`` holds in the current window."""
+        with self._lock:
+            return len(self._recent(key, self._clock()))
 
     def __len__(self) -> int:
-        """How many clients have failures remembered (at most ``max_clients``)."""
+        """How many keys are remembered (at most ``max_keys``)."""
         with self._lock:
-            return len(self._failures)
+            return len(self._times)
 
-    def _recent(self, client: str, now: float) -> deque[float]:
-        times = self._failures.get(client, deque())
+    def _recent(self, key: str, now: float) -> deque[float]:
+        times = self._times.get(key, deque())
         while times and times[0] <= now - self.window_s:
             times.popleft()
         if not times:
-            self._failures.pop(client, None)
+            self._times.pop(key, None)
         return times
 
-    def _forget_old(self, now: float) -> None:
-        for key in list(self._failures):
+    def _forget(self, now: float) -> None:
+        for key in list(self._times):
             self._recent(key, now)
-        # Still too many clients failing at once: forget the oldest first.
-        while len(self._failures) > self._max_clients:
-            del self._failures[next(iter(self._failures))]
+        while len(self._times) > self._max_keys:  # still too many: oldest keys first
+            del self._times[next(iter(self._times))]
 
 
-__all__ = ["DEFAULT_WINDOW_S", "FailedLookupLimiter", "TooManyAttempts"]
+class ClientLimiter:
+    """A limit per browser session under a higher ceiling per address (grouped /64).
+
+    ``anonymous`` is the limit for a request that has no session (an HTTP route): it
+    is counted under its address with that limit as well as the address ceiling.
+    """
+
+    def __init__(
+        self,
+        per_session: int,
+        per_address: int,
+        window_s: float,
+        *,
+        anonymous: int | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        max_keys: int = DEFAULT_MAX_KEYS,
+    ) -> None:
+        for name, value in (("per_session", per_session), ("per_address", per_address)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be a whole number >= 1")
+        self.per_session = per_session
+        self.per_address = per_address
+        self.anonymous = per_session if anonymous is None else anonymous
+        self.window = SlidingWindowLimiter(window_s, clock=clock, max_keys=max_keys)
+
+    def limits(self, client: Client, scope: str = "") -> dict[str, int]:
+        """The keys (and their limits) that an attempt by ``client`` counts under."""
+        group = address_group(client.address)
+        session = (client.session or "")[:_MAX_KEY_CHARS]
+        keys: dict[str, int] = {}
+        if session:
+            keys[f"{scope}|session|{session}"] = self.per_session
+        elif group:
+            keys[f"{scope}|anonymous|{group}"] = self.anonymous
+        else:
+            keys[f"{scope}|unknown"] = self.anonymous
+        if group:
+            keys[f"{scope}|address|{group}"] = self.per_address
+        return keys
+
+    def try_acquire(self, client: Client, scope: str = "") -> Ticket | None:
+        return self.window.try_acquire(self.limits(client, scope))
+
+    def acquire(self, client: Client, scope: str = "") -> Ticket:
+        """Take a slot or raise :class:`TooManyAttempts`."""
+        ticket = self.try_acquire(client, scope)
+        if ticket is None:
+            raise TooManyAttempts()
+        return ticket
+
+    def refund(self, ticket: Ticket) -> None:
+        self.window.refund(ticket)
+
+    def count_failures(
+        self,
+        client: Client,
+        call: Callable[[], T],
+        failures: Iterable[type[BaseException]],
+        scope: str = "",
+    ) -> T:
+        """Run ``call`` if ``client`` may still fail; only the listed failures count.
+
+        The slot is taken before ``call`` runs and handed back unless it raised one of
+        ``failures``, so simultaneous attempts never get past the limit.
+        """
+        ticket = self.acquire(client, scope)
+        counted = tuple(failures)
+        try:
+            result = call()
+        except counted:
+            raise
+        except BaseException:
+            self.refund(ticket)
+            raise
+        self.refund(ticket)
+        return result
+
+
+__all__ = [
+    "Client",
+    "ClientLimiter",
+    "SlidingWindowLimiter",
+    "Ticket",
+    "TooManyAttempts",
+    "address_group",
+]

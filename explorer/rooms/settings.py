@@ -1,125 +1,139 @@
-"""Settings for the live-room store, read from the environment."""
+"""Settings for the live-room store, read from ``EXPLORER_*`` environment variables.
+
+pydantic-settings does the reading and validation; this module only says what each
+setting is and turns a validation error into one ``ValueError`` that names the
+environment variable an operator has to fix. ``RoomSettings(...)`` built in code uses
+the given values and the defaults only, so a test's settings never depend on the
+shell it runs in; :meth:`RoomSettings.from_env` is what the app uses.
+"""
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-DATABASE_URL_VAR = "EXPLORER_DATABASE_URL"
-DATA_DIR_VAR = "EXPLORER_DATA_DIR"
-ROOM_TTL_HOURS_VAR = "EXPLORER_ROOM_TTL_HOURS"
-MAX_ANSWERS_VAR = "EXPLORER_MAX_ANSWERS_PER_ROOM"
-MAX_ROOMS_PER_HOUR_VAR = "EXPLORER_MAX_ROOMS_PER_HOUR"
-MAX_TITLE_CHARS_VAR = "EXPLORER_MAX_TITLE_CHARS"
-BUSY_TIMEOUT_MS_VAR = "EXPLORER_DB_BUSY_TIMEOUT_MS"
-MAX_CODE_LOOKUPS_VAR = "EXPLORER_MAX_CODE_LOOKUPS_PER_MINUTE"
+from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
-DEFAULT_ROOM_TTL_HOURS = 12.0
-DEFAULT_MAX_ANSWERS_PER_ROOM = 500
-DEFAULT_MAX_ROOMS_PER_HOUR = 60
-DEFAULT_MAX_TITLE_CHARS = 80
-DEFAULT_BUSY_TIMEOUT_MS = 5000
-DEFAULT_MAX_CODE_LOOKUPS_PER_MINUTE = 10
+ENV_PREFIX = "EXPLORER_"
+MAX_HOURS = 24 * 366
 
 
 def default_database_url(env: Mapping[str, str] | None = None) -> str:
     """SQLite file ``rooms.db`` under ``$EXPLORER_DATA_DIR`` (or ``./data``).
 
-    The folder is not created here; the store creates it on first use.
+    The folder is not created here; the store creates it (owner-only) on first use.
     """
     env = os.environ if env is None else env
-    data_dir = Path(env.get(DATA_DIR_VAR, "").strip() or "data")
-    return f"sqlite:///{(data_dir / 'rooms.db').resolve().as_posix()}"
+    return _sqlite_url(env.get(f"{ENV_PREFIX}DATA_DIR", "").strip() or "data")
 
 
-@dataclass(frozen=True)
-class RoomSettings:
-    """Limits and location of the room store. Use :meth:`from_env` in the app."""
+def _sqlite_url(data_dir: str | Path) -> str:
+    return f"sqlite:///{(Path(data_dir) / 'rooms.db').resolve().as_posix()}"
 
-    database_url: str = field(default_factory=default_database_url)
-    room_ttl_hours: float = DEFAULT_ROOM_TTL_HOURS
-    max_answers_per_room: int = DEFAULT_MAX_ANSWERS_PER_ROOM
-    max_rooms_per_hour: int = DEFAULT_MAX_ROOMS_PER_HOUR
-    max_title_chars: int = DEFAULT_MAX_TITLE_CHARS
-    # How long a write waits for a locked database (SQLite busy_timeout,
-    # PostgreSQL lock_timeout) before giving up with StoreUnavailable.
-    busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS
-    # Failed room-code (or facilitator-token) lookups one client may make per minute;
-    # see explorer.rooms.ratelimit.
-    max_code_lookups_per_minute: int = DEFAULT_MAX_CODE_LOOKUPS_PER_MINUTE
 
-    def __post_init__(self) -> None:
-        if not isinstance(self.database_url, str) or not self.database_url.strip():
-            raise ValueError("database_url must be a non-empty database URL")
-        ttl = self.room_ttl_hours
-        if isinstance(ttl, bool) or not isinstance(ttl, int | float):
-            raise ValueError("room_ttl_hours must be a number of hours")
-        if not math.isfinite(ttl) or not 0 < ttl <= 24 * 366:
-            raise ValueError("room_ttl_hours must be more than 0 and at most a year")
-        for name, low in (
-            ("max_answers_per_room", 1),
-            ("max_rooms_per_hour", 1),
-            ("max_title_chars", 1),
-            ("busy_timeout_ms", 0),
-            ("max_code_lookups_per_minute", 1),
-        ):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < low:
-                raise ValueError(f"{name} must be a whole number >= {low}")
+class RoomSettings(BaseSettings):
+    """Limits and location of the room store. Use :meth:`from_env` in the app.
+
+    Each field is read from ``EXPLORER_<FIELD NAME>`` except where an alias says otherwise.
+    """
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, frozen=True, extra="ignore", populate_by_name=True
+    )
+
+    data_dir: Path = Path("data")
+    # Blank means the SQLite file under data_dir; PostgreSQL when several replicas share.
+    database_url: str = ""
+    room_ttl_hours: float = Field(12.0, gt=0, le=MAX_HOURS, allow_inf_nan=False)
+    max_answers_per_room: int = Field(500, ge=1, le=1_000_000)
+    # Global ceiling: live rooms created in the last hour, by everyone.
+    max_rooms_per_hour: int = Field(60, ge=1, le=1_000_000)
+    # Rooms one client (browser session, or address) may create per hour.
+    max_rooms_per_client_per_hour: int = Field(10, ge=1, le=1_000_000)
+    max_title_chars: int = Field(80, ge=1, le=1000)
+    # How long a write waits for a locked database (SQLite busy_timeout, PostgreSQL
+    # lock_timeout) before giving up with StoreUnavailable.
+    busy_timeout_ms: int = Field(5000, ge=0, le=600_000, alias="EXPLORER_DB_BUSY_TIMEOUT_MS")
+    # Failed room-code, token or claim lookups per minute: per browser session, and a
+    # higher ceiling per address (a class behind one NAT shares it); see ratelimit.
+    max_code_lookups_per_minute: int = Field(10, ge=1, le=1_000_000)
+    max_code_lookups_per_minute_per_address: int = Field(100, ge=1, le=1_000_000)
+    # New participant identities per address per room in 10 minutes: high enough for a
+    # whole class behind one address, low enough to stop one client filling a room.
+    max_identities_per_address: int = Field(120, ge=1, le=1_000_000)
+    # Submits per participant identity per minute.
+    max_submits_per_minute: int = Field(30, ge=1, le=1_000_000)
+    # One-time facilitator claim links live this long.
+    claim_ttl_minutes: float = Field(10.0, gt=0, le=24 * 60, allow_inf_nan=False)
+    # Open live-update streams per app process.
+    max_event_streams: int = Field(2000, ge=1, le=1_000_000)
+    # Set on public deployments: creating a room then needs this passphrase.
+    facilitator_passphrase: SecretStr | None = None
+
+    @model_validator(mode="after")
+    def _database_url_or_default(self) -> RoomSettings:
+        if not self.database_url.strip():
+            object.__setattr__(self, "database_url", _sqlite_url(self.data_dir))
+        return self
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Only the values given in code: the environment is read by :meth:`from_env`."""
+        return (init_settings,)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> RoomSettings:
         """Read settings from ``os.environ`` (or the given mapping).
 
-        A variable that is unset or blank takes its default; a value that
-        cannot be used raises ``ValueError`` naming the variable.
+        A variable that is unset or blank takes its default; a value that cannot be
+        used raises ``ValueError`` naming the variable and what it must be.
         """
         env = os.environ if env is None else env
-        url = env.get(DATABASE_URL_VAR, "").strip() or default_database_url(env)
-        return cls(
-            database_url=url,
-            room_ttl_hours=_env_hours(env, ROOM_TTL_HOURS_VAR, DEFAULT_ROOM_TTL_HOURS),
-            max_answers_per_room=_env_int(
-                env, MAX_ANSWERS_VAR, DEFAULT_MAX_ANSWERS_PER_ROOM, 1, 1_000_000
-            ),
-            max_rooms_per_hour=_env_int(
-                env, MAX_ROOMS_PER_HOUR_VAR, DEFAULT_MAX_ROOMS_PER_HOUR, 1, 1_000_000
-            ),
-            max_title_chars=_env_int(env, MAX_TITLE_CHARS_VAR, DEFAULT_MAX_TITLE_CHARS, 1, 1000),
-            busy_timeout_ms=_env_int(env, BUSY_TIMEOUT_MS_VAR, DEFAULT_BUSY_TIMEOUT_MS, 0, 600_000),
-            max_code_lookups_per_minute=_env_int(
-                env, MAX_CODE_LOOKUPS_VAR, DEFAULT_MAX_CODE_LOOKUPS_PER_MINUTE, 1, 1_000_000
-            ),
+        source = EnvSettingsSource(cls, case_sensitive=False)
+        source.env_vars = {
+            name.lower(): value.strip()
+            for name, value in env.items()
+            if name.upper().startswith(ENV_PREFIX) and isinstance(value, str) and value.strip()
+        }
+        values: dict[str, Any] = source()
+        try:
+            return cls(**values)
+        except ValidationError as error:
+            raise ValueError(_explain(error, values)) from None
+
+
+def env_var(field: str) -> str:
+    """The environment variable that sets ``field``."""
+    alias = RoomSettings.model_fields[field].alias
+    return alias or f"{ENV_PREFIX}{field.upper()}"
+
+
+def _explain(error: ValidationError, values: Mapping[str, Any]) -> str:
+    problems = []
+    for item in error.errors(include_url=False):
+        field = str(item["loc"][0]) if item["loc"] else ""
+        name = next(
+            (n for n in RoomSettings.model_fields if field in (n, env_var(n))), field or "?"
         )
+        got = values.get(name, values.get(env_var(name), item.get("input")))
+        shown = "(hidden)" if name == "facilitator_passphrase" else repr(got)
+        problems.append(f"{env_var(name)}: {item['msg']}, got {shown}")
+    return "; ".join(problems)
 
 
-def _env_int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValueError(f"{name} must be a whole number, got {raw!r}") from None
-    if not low <= value <= high:
-        raise ValueError(f"{name} must be between {low} and {high}, got {value}")
-    return value
-
-
-def _env_hours(env: Mapping[str, str], name: str, default: float) -> float:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ValueError(f"{name} must be a number of hours, got {raw!r}") from None
-    if not math.isfinite(value) or not 0 < value <= 24 * 366:
-        raise ValueError(f"{name} must be more than 0 and at most 8784 hours, got {raw!r}")
-    return value
-
-
-__all__ = ["RoomSettings", "default_database_url"]
+__all__ = ["RoomSettings", "default_database_url", "env_var"]

@@ -1,52 +1,57 @@
 """Durable storage for live workshop rooms (SQLAlchemy Core; SQLite or PostgreSQL).
 
-A facilitator creates a room and receives a short code plus a secret token;
-participants submit anonymous answers (one current answer per participant,
-re-submitting replaces it); the facilitator can reveal or hide results, close
-the room and export the answers. Everything lives in the database, so rooms
-outlive an app restart and several app processes can share one store.
+A facilitator creates a room and receives a short code plus a secret token; the server
+issues each participant a signed identity and stores one current answer per identity
+(re-submitting replaces it); the facilitator can reveal or hide results, close the room
+and export the answers. Everything lives in the database, so rooms outlive an app
+restart and several app processes can share one store.
 
 Concurrency
     Every write runs in its own short transaction. On SQLite, writes start with
-    ``BEGIN IMMEDIATE`` (one writer at a time, WAL mode so readers never wait);
-    on PostgreSQL, a submit locks its room row and room creation takes a
-    transaction-level advisory lock. Checks such as "is the room full?" are
-    therefore made and acted on atomically.
+    ``BEGIN IMMEDIATE`` (one writer at a time, WAL mode so readers never wait); on
+    PostgreSQL, a submit locks its room row and room creation takes a transaction-level
+    advisory lock. Checks such as "is the room full?" are made and acted on atomically.
+
+Push
+    Every committing write that changes what a dashboard shows (create, submit, a new
+    join, reveal/hide, close) calls the commit listeners with the room code after the
+    commit (see :mod:`explorer.rooms.events`). On PostgreSQL it also sends
+    ``pg_notify('explorer_rooms', code)`` inside the transaction, which PostgreSQL
+    delivers at commit to every replica's listener.
 
 Failure
-    A locked or unreachable database raises :class:`StoreUnavailable` (whose
-    message can be shown as it is); the failed write is rolled back and nothing
-    committed before is lost. Reads are retried once after a dropped connection.
+    A locked or unreachable database raises :class:`StoreUnavailable`; the failed write
+    is rolled back and nothing committed before is lost. Reads are retried once after a
+    dropped connection.
 """
 
 from __future__ import annotations
 
-import json
-import re
-import sqlite3
+import hashlib
+import hmac
+import logging
 import threading
-import time
-import unicodedata
-import weakref
 from collections.abc import Callable, Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy import event
 from sqlalchemy import exc as sa_exc
-from sqlalchemy.engine import URL, Connection, Engine, make_url
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.pool import StaticPool
 
+from . import identity
 from .codes import hash_token, new_code, new_token, normalise_code, token_matches
+from .engine import WRITE_OPTION, configure_engine, create_engine
 from .errors import (
-    InvalidAnswer,
-    InvalidCode,
-    InvalidTitle,
+    ClaimExpired,
+    ClaimUnknown,
+    ClaimUsed,
     NotAuthorised,
+    PassphraseRequired,
     RoomClosed,
     RoomError,
     RoomExpired,
@@ -54,79 +59,38 @@ from .errors import (
     RoomNotFound,
     StoreUnavailable,
     TooManyRooms,
+    UnknownParticipant,
+)
+from .limits import RoomLimits
+from .ratelimit import Client
+from .schema import (
+    answers_table,
+    claims_table,
+    joins_table,
+    rooms_table,
+    settings_table,
+    upgrade,
 )
 from .settings import RoomSettings
+from .validation import (
+    MAX_VERDICT_CHARS,
+    check_short_text,
+    clean_title,
+    decode_answers,
+    encode_answers,
+)
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
-# ---------------------------------------------------------------------------
-# Schema
-
-metadata = sa.MetaData()
-
-rooms_table = sa.Table(
-    "rooms",
-    metadata,
-    sa.Column("code", sa.String(6), primary_key=True),
-    sa.Column("title", sa.Text(), nullable=False),
-    sa.Column("token_hash", sa.String(64), nullable=False),
-    sa.Column("created_at", sa.DateTime(), nullable=False),  # naive UTC
-    sa.Column("expires_at", sa.DateTime(), nullable=False),  # naive UTC
-    sa.Column("revealed", sa.Boolean(), nullable=False),
-    sa.Column("closed", sa.Boolean(), nullable=False),
-    sa.Index("ix_rooms_created_at", "created_at"),
-    sa.Index("ix_rooms_expires_at", "expires_at"),
-)
-
-answers_table = sa.Table(
-    "answers",
-    metadata,
-    sa.Column(
-        "room_code",
-        sa.String(6),
-        sa.ForeignKey("rooms.code", ondelete="CASCADE"),
-        primary_key=True,
-    ),
-    sa.Column("participant_id", sa.String(64), primary_key=True),
-    sa.Column("answers", sa.Text(), nullable=False),  # JSON object: input id -> option id
-    sa.Column("verdict", sa.Text(), nullable=False),
-    sa.Column("updated_at", sa.DateTime(), nullable=False),  # naive UTC
-)
-
-joins_table = sa.Table(
-    "joins",
-    metadata,
-    sa.Column(
-        "room_code",
-        sa.String(6),
-        sa.ForeignKey("rooms.code", ondelete="CASCADE"),
-        primary_key=True,
-    ),
-    sa.Column("participant_id", sa.String(64), primary_key=True),
-    sa.Column("joined_at", sa.DateTime(), nullable=False),  # naive UTC
-)
-
-# ---------------------------------------------------------------------------
-# Limits on what a participant can send
-
-PARTICIPANT_ID_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
-ANSWER_KEY_RE = re.compile(r"[A-Za-z0-9_.-]{1,64}")
-MAX_ANSWER_ITEMS = 32
-MAX_ANSWER_VALUE_CHARS = 100
-MAX_VERDICT_CHARS = 100
-# Keys the store adds to answer dicts itself (snapshot, own_answer, export).
-RESERVED_ANSWER_KEYS = frozenset({"verdict", "submitted_at"})
-
+NOTIFY_CHANNEL = "explorer_rooms"
+PARTICIPANT_SECRET_KEY = "participant_hmac_key"
 _CODE_ATTEMPTS = 20
 _READ_RETRIES = 1
-_WRITE_OPTION = "explorer_rooms_write"
+_CHANGED = "explorer_rooms_changed"
 # PostgreSQL advisory lock keys (arbitrary constants, 'rooms' in ASCII + n).
 _PG_SCHEMA_LOCK = 0x726F6F6D7301
 _PG_CREATE_LOCK = 0x726F6F6D7302
-_PG_CONNECT_TIMEOUT_S = 5
-
-_configured_engines: weakref.WeakSet[Engine] = weakref.WeakSet()
-_configure_lock = threading.Lock()
 
 
 # ---------------------------------------------------------------------------
@@ -146,7 +110,7 @@ class Room:
 @dataclass(frozen=True)
 class CreatedRoom:
     room: Room
-    token: str = field(repr=False)  # shown once to the facilitator; never stored
+    token: str = field(repr=False)  # goes into the facilitator's cookie; never stored
 
 
 @dataclass(frozen=True)
@@ -165,9 +129,10 @@ class RoomSnapshot:
 class RoomStore:
     """Rooms and their answers in one SQL database.
 
-    ``RoomStore(url_or_engine, settings)`` builds (or adopts) an engine and
-    creates the schema if it is missing. ``now`` returns the current time
-    (aware, or naive meaning UTC) and exists so tests can move the clock.
+    ``RoomStore(url_or_engine, settings)`` builds (or adopts) an engine and brings the
+    schema to the current version. ``now`` returns the current time (aware, or naive
+    meaning UTC) and exists so tests can move the clock; ``limits`` defaults to a fresh
+    set from the settings (one per store, so one per process in the app).
     """
 
     def __init__(
@@ -176,29 +141,34 @@ class RoomStore:
         settings: RoomSettings | None = None,
         *,
         now: Callable[[], datetime] | None = None,
+        limits: RoomLimits | None = None,
         busy_timeout_ms: int | None = None,
-        create_schema: bool = True,
+        upgrade_schema: bool = True,
     ) -> None:
         self.settings = settings if settings is not None else RoomSettings()
         busy = self.settings.busy_timeout_ms if busy_timeout_ms is None else int(busy_timeout_ms)
         if busy < 0:
             raise ValueError("busy_timeout_ms must be >= 0")
         self._now = now or _system_now
+        self.limits = limits if limits is not None else RoomLimits.from_settings(self.settings)
         if isinstance(url_or_engine, Engine):
             self._engine = url_or_engine
             self._owns_engine = False
         else:
             url = self.settings.database_url if url_or_engine is None else url_or_engine
-            self._engine = _create_engine(url, busy)
+            self._engine = create_engine(url, busy)
             self._owns_engine = True
-        _configure_engine(self._engine, busy)
+        configure_engine(self._engine, busy)
         self._dialect = self._engine.dialect.name
         # An in-memory SQLite database is one shared connection: serialise use.
         self._serial: threading.RLock | None = (
             threading.RLock() if isinstance(self._engine.pool, StaticPool) else None
         )
-        if create_schema:
-            self.create_schema()
+        self._listeners: list[Callable[[str], None]] = []
+        self._secret: str | None = None
+        self._secret_lock = threading.Lock()
+        if upgrade_schema:
+            self.upgrade_schema()
 
     @classmethod
     def from_settings(
@@ -212,31 +182,85 @@ class RoomStore:
     def engine(self) -> Engine:
         return self._engine
 
+    @property
+    def is_postgresql(self) -> bool:
+        return self._dialect == "postgresql"
+
     def dispose(self) -> None:
         """Close pooled connections (only of an engine this store created)."""
         if self._owns_engine:
             self._engine.dispose()
 
-    def create_schema(self) -> None:
-        """Create missing tables; safe to run from several processes at once."""
+    def upgrade_schema(self) -> None:
+        """Create or upgrade the tables; safe to run from several processes at once.
+
+        Raises :class:`~explorer.rooms.errors.SchemaTooNew` for a newer release's
+        database.
+        """
 
         def work(conn: Connection) -> None:
             if self._dialect == "postgresql":
                 conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_PG_SCHEMA_LOCK)))
-            metadata.create_all(conn, checkfirst=True)
+            upgrade(conn)
 
         self._run(work, write=True)
 
+    def on_commit(self, listener: Callable[[str], None]) -> None:
+        """Call ``listener(code)`` after each commit that changed room ``code``.
+
+        Listeners run in the writing thread and must be quick; their errors are logged
+        and never undo or fail the write.
+        """
+        self._listeners.append(listener)
+
     # -- facilitator ---------------------------------------------------------
 
-    def create_room(self, title: str = "") -> CreatedRoom:
-        """Open a room; the returned token is the only copy of the secret."""
-        clean_title = self._clean_title(title)
+    def create_room(
+        self, title: str = "", *, client: Client | None = None, passphrase: str | None = None
+    ) -> CreatedRoom:
+        """Open a room; the returned token is the only copy of the secret.
+
+        With ``EXPLORER_FACILITATOR_PASSPHRASE`` set, ``passphrase`` must match it.
+        ``client`` (when given) is limited to its hourly share of rooms; the database
+        keeps a global ceiling of live rooms created in the last hour.
+        """
+        clean = clean_title(title, self.settings.max_title_chars)
+        self._check_passphrase(passphrase, client)
+        ticket = None
+        if client is not None:
+            ticket = self.limits.rooms.try_acquire(client)
+            if ticket is None:
+                raise TooManyRooms()
+        try:
+            return self._insert_room(clean)
+        except (StoreUnavailable, TooManyRooms):
+            if ticket is not None:
+                self.limits.rooms.refund(ticket)
+            raise
+
+    def _check_passphrase(self, passphrase: str | None, client: Client | None) -> None:
+        expected = self.settings.facilitator_passphrase
+        if expected is None:
+            return
+
+        def check() -> None:
+            given = passphrase if isinstance(passphrase, str) else ""
+            digest = hashlib.sha256(given.encode("utf-8", "replace")).digest()
+            wanted = hashlib.sha256(expected.get_secret_value().encode("utf-8")).digest()
+            if not hmac.compare_digest(digest, wanted):
+                raise PassphraseRequired()
+
+        if client is None:
+            check()
+        else:
+            self.limits.lookups.count_failures(client, check, (PassphraseRequired,))
+
+    def _insert_room(self, title: str) -> CreatedRoom:
         token = new_token()
         token_hash = hash_token(token)
-        max_per_hour = self.settings.max_rooms_per_hour
+        ceiling = self.settings.max_rooms_per_hour
         ttl = timedelta(hours=self.settings.room_ttl_hours)
-
+        r = rooms_table.c
         for _ in range(_CODE_ATTEMPTS):
             code = new_code()
             now = self._utcnow()
@@ -244,22 +268,19 @@ class RoomStore:
             def work(conn: Connection, code: str = code, now: datetime = now) -> Room | None:
                 if self._dialect == "postgresql":
                     conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_PG_CREATE_LOCK)))
-                recent = conn.execute(
+                live_recent = conn.execute(
                     sa.select(sa.func.count())
                     .select_from(rooms_table)
-                    .where(rooms_table.c.created_at > now - timedelta(hours=1))
+                    .where(r.created_at > now - timedelta(hours=1), r.expires_at > now)
                 ).scalar_one()
-                if recent >= max_per_hour:
+                if live_recent >= ceiling:
                     raise TooManyRooms()
-                taken = conn.execute(
-                    sa.select(rooms_table.c.code).where(rooms_table.c.code == code)
-                ).first()
-                if taken is not None:
+                if conn.execute(sa.select(r.code).where(r.code == code)).first() is not None:
                     return None
                 conn.execute(
                     sa.insert(rooms_table).values(
                         code=code,
-                        title=clean_title,
+                        title=title,
                         token_hash=token_hash,
                         created_at=now,
                         expires_at=now + ttl,
@@ -267,7 +288,8 @@ class RoomStore:
                         closed=False,
                     )
                 )
-                return Room(code, clean_title, _aware(now), _aware(now + ttl), False, False)
+                self._changed(conn, code)
+                return Room(code, title, _aware(now), _aware(now + ttl), False, False)
 
             try:
                 room = self._run(work, write=True)
@@ -285,7 +307,7 @@ class RoomStore:
         """
         try:
             code = normalise_code(code)
-        except InvalidCode:
+        except RoomError:
             return False
         row = self._run(lambda conn: self._room_row(conn, code), write=False)
         return row is not None and token_matches(token, row.token_hash)
@@ -297,10 +319,12 @@ class RoomStore:
 
         def work(conn: Connection) -> Room:
             room = self._facilitator_room(conn, code, token, self._utcnow())
-            conn.execute(
-                sa.update(rooms_table).where(rooms_table.c.code == code).values(revealed=flag)
-            )
-            return _replace(room, revealed=flag)
+            if room.revealed != flag:
+                conn.execute(
+                    sa.update(rooms_table).where(rooms_table.c.code == code).values(revealed=flag)
+                )
+                self._changed(conn, code)
+            return replace(room, revealed=flag)
 
         return self._run(work, write=True)
 
@@ -314,7 +338,8 @@ class RoomStore:
                 conn.execute(
                     sa.update(rooms_table).where(rooms_table.c.code == code).values(closed=True)
                 )
-            return _replace(room, closed=True)
+                self._changed(conn, code)
+            return replace(room, closed=True)
 
         return self._run(work, write=True)
 
@@ -336,7 +361,7 @@ class RoomStore:
             )
             return [
                 {
-                    **_decode_answers(row.answers),
+                    **decode_answers(row.answers),
                     "verdict": row.verdict,
                     "submitted_at": _aware(row.updated_at).isoformat(timespec="seconds"),
                 }
@@ -344,6 +369,70 @@ class RoomStore:
             ]
 
         return self._run(work, write=False)
+
+    # -- facilitator claims (a one-time link that sets the facilitator cookie) -----
+
+    def create_claim(self, code: str, token: str) -> str:
+        """A one-time claim for room ``code`` that :meth:`redeem_claim` turns into its token.
+
+        It expires after ``claim_ttl_minutes`` (or with the room, if sooner). Only the
+        claim's hash and the token sealed under the claim are stored.
+        """
+        code = normalise_code(code)
+        claim = identity.new_claim()
+        ttl = timedelta(minutes=self.settings.claim_ttl_minutes)
+
+        def work(conn: Connection) -> None:
+            now = self._utcnow()
+            room = self._facilitator_room(conn, code, token, now)
+            conn.execute(
+                sa.insert(claims_table).values(
+                    claim_hash=identity.claim_hash(claim),
+                    room_code=code,
+                    sealed_token=identity.seal_token(claim, token),
+                    expires_at=min(now + ttl, room.expires_at.replace(tzinfo=None)),
+                    used_at=None,
+                )
+            )
+
+        self._run(work, write=True)
+        return claim
+
+    def redeem_claim(self, claim: str) -> tuple[str, str]:
+        """(room code, facilitator token) for a claim, which is then used up.
+
+        Raises ClaimUnknown, ClaimUsed, ClaimExpired, or RoomExpired. Two browsers
+        redeeming one claim at once: exactly one succeeds.
+        """
+        if not identity.claim_well_formed(claim):
+            raise ClaimUnknown()
+        digest = identity.claim_hash(claim)
+        c = claims_table.c
+
+        def work(conn: Connection) -> tuple[str, str]:
+            now = self._utcnow()
+            taken = conn.execute(
+                sa.update(claims_table)
+                .where(c.claim_hash == digest, c.used_at.is_(None), c.expires_at > now)
+                .values(used_at=now)
+            ).rowcount
+            row = conn.execute(
+                sa.select(c.room_code, c.sealed_token, c.expires_at, c.used_at).where(
+                    c.claim_hash == digest
+                )
+            ).first()
+            if row is None:
+                raise ClaimUnknown()
+            if taken != 1:
+                raise ClaimUsed() if row.used_at is not None else ClaimExpired()
+            room_row = self._room_row(conn, row.room_code)
+            self._live_room(room_row, now)
+            token = identity.unseal_token(claim, row.sealed_token)
+            if token is None or not token_matches(token, room_row.token_hash):
+                raise ClaimUnknown()
+            return row.room_code, token
+
+        return self._run(work, write=True)
 
     # -- anyone ----------------------------------------------------------------
 
@@ -353,11 +442,16 @@ class RoomStore:
         row = self._run(lambda conn: self._room_row(conn, code), write=False)
         return self._live_room(row, self._utcnow())
 
+    def find_room(self, code: str, client: Client) -> Room:
+        """:meth:`get_room` under ``client``'s limit on failed lookups (guessing)."""
+        return self.limits.lookups.count_failures(
+            client, lambda: self.get_room(code), (RoomNotFound, RoomExpired)
+        )
+
     def snapshot(self, code: str) -> RoomSnapshot:
         """The room and all current answers (two queries, one transaction)."""
         code = normalise_code(code)
         a = answers_table.c
-
         j = joins_table.c
         joined = sa.select(sa.func.count()).where(j.room_code == code).scalar_subquery()
 
@@ -371,21 +465,46 @@ class RoomStore:
                 .where(a.room_code == code)
                 .order_by(a.updated_at, a.answers)
             ).all()
-            answers = [{**_decode_answers(r.answers), "verdict": r.verdict} for r in rows]
+            answers = [{**decode_answers(r.answers), "verdict": r.verdict} for r in rows]
             return RoomSnapshot(room=room, count=len(answers), answers=answers, joined=row.joined)
 
         return self._run(work, write=False)
 
     # -- participants ------------------------------------------------------------
 
-    def submit(
-        self, code: str, participant_id: str, answers: Mapping[str, str], verdict: str
-    ) -> None:
-        """Save this participant's current answer, replacing any earlier one."""
+    def issue_participant(self, code: str, *, client: Client | None = None) -> str:
+        """A new participant identity for room ``code``: the cookie value ``<id>.<sig>``.
+
+        ``client`` (when given) is limited to ``max_identities_per_address`` new
+        identities per room per 10 minutes. Nothing is stored until the participant
+        joins or answers.
+        """
+        room = self.get_room(code)
+        if client is not None:
+            self.limits.identities.acquire(client, scope=room.code)
+        _participant_id, cookie = identity.sign_new_participant(self._participant_key(), room.code)
+        return cookie
+
+    def verify_participant(self, code: str, cookie_value: object) -> str | None:
+        """The participant id in a cookie value this server issued for room ``code``."""
+        try:
+            code = normalise_code(code)
+        except RoomError:
+            return None
+        return identity.verified_participant(self._participant_key(), code, cookie_value)
+
+    def submit(self, code: str, participant: str, answers: Mapping[str, str], verdict: str) -> None:
+        """Save this participant's current answer, replacing any earlier one.
+
+        ``participant`` is the signed identity from :meth:`issue_participant`; anything
+        else raises :class:`UnknownParticipant`. Too many submits by one identity raise
+        :class:`TooManyAttempts`.
+        """
         code = normalise_code(code)
-        participant_id = _check_participant_id(participant_id)
-        payload = _encode_answers(answers)
-        verdict = _check_short_text(verdict, MAX_VERDICT_CHARS)
+        participant_id = self._verified(code, participant)
+        payload = encode_answers(answers)
+        verdict = check_short_text(verdict, MAX_VERDICT_CHARS)
+        self.limits.count_submit(f"{code}|{participant_id}")
         max_answers = self.settings.max_answers_per_room
         a = answers_table.c
 
@@ -404,48 +523,45 @@ class RoomStore:
             ).one()
             if not mine and count >= max_answers:
                 raise RoomFull()
-            values = {
-                "room_code": code,
-                "participant_id": participant_id,
-                "answers": payload,
-                "verdict": verdict,
-                "updated_at": now,
-            }
-            self._upsert_answer(conn, values, exists=bool(mine))
+            self._upsert_answer(
+                conn,
+                {
+                    "room_code": code,
+                    "participant_id": participant_id,
+                    "answers": payload,
+                    "verdict": verdict,
+                    "updated_at": now,
+                },
+            )
             self._insert_join(conn, code, participant_id, now)
+            self._changed(conn, code)
 
         self._run(work, write=True)
 
-    def mark_joined(self, code: str, participant_id: str) -> None:
+    def mark_joined(self, code: str, participant: str) -> None:
         """Count this participant as joined (idempotent; ignored once the room is closed
         or when a flood of joins would exceed twice the answer limit)."""
         code = normalise_code(code)
-        participant_id = _check_participant_id(participant_id)
+        participant_id = self._verified(code, participant)
         j = joins_table.c
 
         def work(conn: Connection) -> None:
-            room = self._live_room(self._room_row(conn, code), self._utcnow())
+            now = self._utcnow()
+            room = self._live_room(self._room_row(conn, code), now)
             if room.closed:
                 return
             seen = conn.execute(sa.select(sa.func.count()).where(j.room_code == code)).scalar_one()
             if seen >= 2 * self.settings.max_answers_per_room:
                 return
-            self._insert_join(conn, code, participant_id, self._utcnow())
+            if self._insert_join(conn, code, participant_id, now):
+                self._changed(conn, code)
 
         self._run(work, write=True)
 
-    def _insert_join(self, conn: Connection, code: str, participant_id: str, now: datetime) -> None:
-        if self._dialect == "sqlite":
-            from sqlalchemy.dialects.sqlite import insert as dialect_insert
-        else:
-            from sqlalchemy.dialects.postgresql import insert as dialect_insert
-        values = {"room_code": code, "participant_id": participant_id, "joined_at": now}
-        conn.execute(dialect_insert(joins_table).values(**values).on_conflict_do_nothing())
-
-    def own_answer(self, code: str, participant_id: str) -> dict[str, str] | None:
+    def own_answer(self, code: str, participant: str) -> dict[str, str] | None:
         """This participant's current answer (with ``verdict``), or None."""
         code = normalise_code(code)
-        participant_id = _check_participant_id(participant_id)
+        participant_id = self._verified(code, participant)
         a = answers_table.c
 
         def work(conn: Connection) -> dict[str, str] | None:
@@ -457,21 +573,25 @@ class RoomStore:
             ).first()
             if row is None:
                 return None
-            return {**_decode_answers(row.answers), "verdict": row.verdict}
+            return {**decode_answers(row.answers), "verdict": row.verdict}
 
         return self._run(work, write=False)
 
     # -- housekeeping ------------------------------------------------------------
 
     def delete_expired(self) -> int:
-        """Delete expired rooms and their answers; return how many rooms went."""
+        """Delete expired rooms with their answers, joins and claims, and expired claims.
+
+        Returns how many rooms went. Idempotent, so replicas may run it at once.
+        """
         now = self._utcnow()
         r = rooms_table.c
 
         def work(conn: Connection) -> int:
             expired = sa.select(r.code).where(r.expires_at <= now)
-            conn.execute(sa.delete(answers_table).where(answers_table.c.room_code.in_(expired)))
-            conn.execute(sa.delete(joins_table).where(joins_table.c.room_code.in_(expired)))
+            for table in (answers_table, joins_table, claims_table):
+                conn.execute(sa.delete(table).where(table.c.room_code.in_(expired)))
+            conn.execute(sa.delete(claims_table).where(claims_table.c.expires_at <= now))
             return conn.execute(sa.delete(rooms_table).where(r.expires_at <= now)).rowcount
 
         return int(self._run(work, write=True))
@@ -484,18 +604,60 @@ class RoomStore:
             value = value.astimezone(UTC).replace(tzinfo=None)
         return value
 
-    def _clean_title(self, title: object) -> str:
-        if title is None:
-            title = ""
-        if not isinstance(title, str):
-            raise InvalidTitle()
-        clean = title.strip()
-        limit = self.settings.max_title_chars
-        if len(clean) > limit:
-            raise InvalidTitle(f"Keep the room title to {limit} characters or fewer.")
-        if _has_control_chars(clean):
-            raise InvalidTitle("The room title can't contain line breaks or control characters.")
-        return clean
+    def _verified(self, code: str, participant: object) -> str:
+        participant_id = identity.verified_participant(self._participant_key(), code, participant)
+        if participant_id is None:
+            raise UnknownParticipant()
+        return participant_id
+
+    def _participant_key(self) -> str:
+        """The database's secret for signing identities, created on first use."""
+        with self._secret_lock:
+            if self._secret is None:
+                self._secret = self._run(self._read_secret, write=False) or self._run(
+                    self._create_secret, write=True
+                )
+            return self._secret
+
+    @staticmethod
+    def _read_secret(conn: Connection) -> str | None:
+        s = settings_table.c
+        return conn.execute(
+            sa.select(s.value).where(s.key == PARTICIPANT_SECRET_KEY)
+        ).scalar_one_or_none()
+
+    def _create_secret(self, conn: Connection) -> str:
+        values = {"key": PARTICIPANT_SECRET_KEY, "value": identity.new_secret()}
+        conn.execute(self._insert(settings_table).values(**values).on_conflict_do_nothing())
+        secret = self._read_secret(conn)
+        assert secret is not None  # inserted just now, or by another replica first
+        return secret
+
+    def _insert(self, table: sa.Table) -> Any:
+        """INSERT with ON CONFLICT support for this store's dialect."""
+        if self._dialect == "sqlite":
+            return sqlite.insert(table)
+        return postgresql.insert(table)
+
+    def _insert_join(self, conn: Connection, code: str, participant_id: str, now: datetime) -> bool:
+        values = {"room_code": code, "participant_id": participant_id, "joined_at": now}
+        inserted = conn.execute(self._insert(joins_table).values(**values).on_conflict_do_nothing())
+        return inserted.rowcount == 1
+
+    def _upsert_answer(self, conn: Connection, values: dict[str, Any]) -> None:
+        stmt = self._insert(answers_table).values(**values)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[answers_table.c.room_code, answers_table.c.participant_id],
+            set_={col: stmt.excluded[col] for col in ("answers", "verdict", "updated_at")},
+        )
+        conn.execute(stmt)
+
+    def _changed(self, conn: Connection, code: str) -> None:
+        """Mark room ``code`` changed by this transaction: NOTIFY (PostgreSQL, sent at
+        commit) and the commit listeners (after commit, see :meth:`_run`)."""
+        if self._dialect == "postgresql":
+            conn.execute(sa.select(sa.func.pg_notify(NOTIFY_CHANNEL, code)))
+        conn.info.setdefault(_CHANGED, set()).add(code)
 
     def _room_row(self, conn: Connection, code: str, *, for_update: bool = False) -> Any:
         query = sa.select(rooms_table).where(rooms_table.c.code == code)
@@ -518,49 +680,26 @@ class RoomStore:
             raise NotAuthorised()
         return room
 
-    def _upsert_answer(self, conn: Connection, values: dict[str, Any], *, exists: bool) -> None:
-        update_cols = ("answers", "verdict", "updated_at")
-        if self._dialect in ("sqlite", "postgresql"):
-            if self._dialect == "sqlite":
-                from sqlalchemy.dialects.sqlite import insert as dialect_insert
-            else:
-                from sqlalchemy.dialects.postgresql import insert as dialect_insert
-            stmt = dialect_insert(answers_table).values(**values)
-            stmt = stmt.on_conflict_do_update(
-                index_elements=[answers_table.c.room_code, answers_table.c.participant_id],
-                set_={col: stmt.excluded[col] for col in update_cols},
-            )
-            conn.execute(stmt)
-            return
-        # Other databases: the room row lock/serialised writer makes this safe enough.
-        a = answers_table.c
-        if exists:
-            conn.execute(
-                sa.update(answers_table)
-                .where(
-                    a.room_code == values["room_code"],
-                    a.participant_id == values["participant_id"],
-                )
-                .values(**{col: values[col] for col in update_cols})
-            )
-        else:
-            conn.execute(sa.insert(answers_table).values(**values))
-
     def _run(self, work: Callable[[Connection], T], *, write: bool) -> T:
         """Run ``work`` in one transaction, translating database failures.
 
-        Reads are retried once when the connection turned out to be dead (for
-        example after a database restart); writes are not retried here.
+        Reads are retried once when the connection turned out to be dead (for example
+        after a database restart); writes are not retried here. After a write commits,
+        the commit listeners hear of every room it changed.
         """
         retries = 0 if write else _READ_RETRIES
         for attempt in range(retries + 1):
             try:
                 with self._serial if self._serial is not None else nullcontext():  # noqa: SIM117
                     with self._engine.connect() as conn:
+                        conn.info.pop(_CHANGED, None)
                         if write:
-                            conn.execution_options(**{_WRITE_OPTION: True})
+                            conn.execution_options(**{WRITE_OPTION: True})
                         with conn.begin():
-                            return work(conn)
+                            result = work(conn)
+                        changed = conn.info.pop(_CHANGED, set())
+                self._tell_listeners(changed)
+                return result
             except RoomError:
                 raise
             except sa_exc.DBAPIError as error:
@@ -575,159 +714,17 @@ class RoomStore:
                 raise StoreUnavailable() from error
         raise StoreUnavailable()  # pragma: no cover - the loop always returns or raises
 
-
-# ---------------------------------------------------------------------------
-# Engine set-up
+    def _tell_listeners(self, codes: set[str]) -> None:
+        for code in sorted(codes):
+            for listener in self._listeners:
+                try:
+                    listener(code)
+                except Exception:  # a listener must never fail a committed write
+                    log.exception("room commit listener failed")
 
 
 def _system_now() -> datetime:
     return datetime.now(UTC)
-
-
-def _is_sqlite_memory(url: URL) -> bool:
-    database = url.database or ""
-    return database in ("", ":memory:") or url.query.get("mode") == "memory"
-
-
-def _create_engine(url: str | URL, busy_timeout_ms: int) -> Engine:
-    url = make_url(url)
-    if url.drivername in ("postgresql", "postgres"):
-        url = url.set(drivername="postgresql+psycopg")
-    backend = url.get_backend_name()
-    kwargs: dict[str, Any] = {}
-    if backend == "sqlite":
-        if _is_sqlite_memory(url):
-            kwargs.update(poolclass=StaticPool, connect_args={"check_same_thread": False})
-        else:
-            Path(url.database or "").expanduser().parent.mkdir(parents=True, exist_ok=True)
-            kwargs.update(pool_size=10, max_overflow=20)
-    elif backend == "postgresql":
-        connect_args: dict[str, Any] = {}
-        if "connect_timeout" not in url.query:
-            connect_args["connect_timeout"] = _PG_CONNECT_TIMEOUT_S
-        # lock_timeout bounds every wait for a row or advisory lock, like SQLite's
-        # busy_timeout. It goes in the startup packet: no SQL is sent for it.
-        lock_timeout = max(1, busy_timeout_ms)  # 0 would mean "wait forever"
-        options = url.query.get("options", "")
-        if isinstance(options, tuple):
-            options = " ".join(options)
-        connect_args["options"] = f"{options} -c lock_timeout={lock_timeout}".strip()
-        # pool_pre_ping: a connection left over from before a server restart is replaced
-        # before use, so the first write after a quiet restart does not fail.
-        kwargs.update(
-            connect_args=connect_args,
-            pool_size=5,
-            max_overflow=15,
-            pool_recycle=1800,
-            pool_pre_ping=True,
-        )
-    return sa.create_engine(url, **kwargs)
-
-
-def _configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
-    """SQLite: WAL, busy_timeout, foreign keys, and our own BEGIN (IMMEDIATE for writes)."""
-    if engine.dialect.name != "sqlite":
-        return
-    with _configure_lock:
-        if engine in _configured_engines:
-            return
-        memory = _is_sqlite_memory(engine.url)
-        busy = int(busy_timeout_ms)
-
-        @event.listens_for(engine, "connect")
-        def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-            # Take over transaction control from the sqlite3 module (see the
-            # SQLAlchemy SQLite dialect docs, "Serializable isolation").
-            dbapi_connection.isolation_level = None
-            cursor = dbapi_connection.cursor()
-            try:
-                cursor.execute(f"PRAGMA busy_timeout = {busy:d}")
-                cursor.execute("PRAGMA foreign_keys = ON")
-                if not memory:
-                    _enable_wal(cursor, busy)
-            finally:
-                cursor.close()
-
-        @event.listens_for(engine, "begin")
-        def _on_begin(conn: Connection) -> None:
-            if conn.get_execution_options().get(_WRITE_OPTION):
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
-            else:
-                conn.exec_driver_sql("BEGIN")
-
-        _configured_engines.add(engine)
-    if not memory:
-        # Pooled connections made before the listeners existed lack the settings.
-        # (An in-memory database lives in its one connection: keep that.)
-        engine.pool.dispose()
-
-
-def _enable_wal(cursor: Any, busy_timeout_ms: int) -> None:
-    """Switch the database file to WAL mode (it stays so; later calls only check).
-
-    While several connections open a fresh database at once, the switch can
-    fail with "database is locked" without SQLite's busy handler waiting, so it
-    is retried here, for at most the busy timeout (and at least 0.2 s).
-    """
-    deadline = time.monotonic() + max(busy_timeout_ms, 200) / 1000
-    for attempt in range(10_000):
-        try:
-            (mode,) = cursor.execute("PRAGMA journal_mode").fetchone()
-            if str(mode).lower() != "wal":
-                cursor.execute("PRAGMA journal_mode = WAL")
-            return
-        except sqlite3.OperationalError:
-            if time.monotonic() >= deadline:
-                raise
-            time.sleep(min(0.05, 0.002 * (attempt + 1)))
-
-
-# ---------------------------------------------------------------------------
-# Validation and encoding
-
-
-def _has_control_chars(text: str) -> bool:
-    return any(unicodedata.category(ch) in ("Cc", "Cs") for ch in text)
-
-
-def _check_participant_id(participant_id: object) -> str:
-    if not isinstance(participant_id, str) or not PARTICIPANT_ID_RE.fullmatch(participant_id):
-        raise InvalidAnswer()
-    return participant_id
-
-
-def _check_short_text(value: object, limit: int) -> str:
-    if not isinstance(value, str):
-        raise InvalidAnswer()
-    value = value.strip()
-    if not 1 <= len(value) <= limit or _has_control_chars(value):
-        raise InvalidAnswer()
-    return value
-
-
-def _encode_answers(answers: object) -> str:
-    if not isinstance(answers, Mapping) or len(answers) > MAX_ANSWER_ITEMS:
-        raise InvalidAnswer()
-    clean: dict[str, str] = {}
-    for key, value in answers.items():
-        if (
-            not isinstance(key, str)
-            or not ANSWER_KEY_RE.fullmatch(key)
-            or key in RESERVED_ANSWER_KEYS
-        ):
-            raise InvalidAnswer()
-        clean[key] = _check_short_text(value, MAX_ANSWER_VALUE_CHARS)
-    return json.dumps(clean, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-
-
-def _decode_answers(text: str) -> dict[str, str]:
-    try:
-        data = json.loads(text)
-    except ValueError:
-        return {}
-    if not isinstance(data, dict):
-        return {}
-    return {str(k): str(v) for k, v in data.items()}
 
 
 def _aware(value: datetime) -> datetime:
@@ -745,16 +742,10 @@ def _to_room(row: Any) -> Room:
     )
 
 
-def _replace(room: Room, **changes: Any) -> Room:
-    return replace(room, **changes)
-
-
 __all__ = [
+    "NOTIFY_CHANNEL",
     "CreatedRoom",
     "Room",
     "RoomSnapshot",
     "RoomStore",
-    "answers_table",
-    "metadata",
-    "rooms_table",
 ]

@@ -1,0 +1,116 @@
+"""Participant identities and facilitator claims: what the server issues and checks.
+
+Participant identities
+    The server makes a random id and signs it with HMAC-SHA256 over (room code, id)
+    with a secret kept in the database (so every replica checks the same signatures).
+    The browser keeps ``<id>.<signature>`` in an HttpOnly cookie; an id the server did
+    not sign for that room is refused, so no one can store answers under made-up ids,
+    and no identity ever appears in a link that could be forwarded.
+
+Facilitator claims
+    A claim is a random one-time secret that a browser exchanges for the facilitator
+    cookie. The database keeps only the claim's SHA-256 and the facilitator token
+    *sealed* with a key derived from the claim (XOR with an HMAC-SHA512 keystream: a
+    one-time pad, since every claim is fresh and used once), so the token cannot be
+    read back from the database without the claim.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+import secrets
+
+PARTICIPANT_ID_BYTES = 12  # 96 bits: 16 URL-safe characters
+SECRET_BYTES = 32
+CLAIM_BYTES = 24  # 192 bits: 32 URL-safe characters
+MAX_IDENTITY_CHARS = 128
+MAX_CLAIM_CHARS = 128
+MAX_SEALED_CHARS = 64  # tokens are 32 characters; the keystream is 64 bytes
+
+_PARTICIPANT_ID_RE = re.compile(r"[A-Za-z0-9_-]{16}")
+_SIGNATURE_RE = re.compile(r"[A-Za-z0-9_-]{43}")
+_CLAIM_RE = re.compile(r"[A-Za-z0-9_-]{16,128}")
+
+
+def new_secret() -> str:
+    """A fresh server secret (hex) for signing identities."""
+    return secrets.token_hex(SECRET_BYTES)
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _signature(secret: str, code: str, participant_id: str) -> str:
+    message = f"participant|{code}|{participant_id}".encode("ascii")
+    return _b64(hmac.new(bytes.fromhex(secret), message, hashlib.sha256).digest())
+
+
+def sign_new_participant(secret: str, code: str) -> tuple[str, str]:
+    """(participant id, cookie value ``<id>.<signature>``) for a new participant."""
+    participant_id = secrets.token_urlsafe(PARTICIPANT_ID_BYTES)
+    return participant_id, f"{participant_id}.{_signature(secret, code, participant_id)}"
+
+
+def verified_participant(secret: str, code: str, identity: object) -> str | None:
+    """The participant id in ``identity`` if this server signed it for ``code``."""
+    if not isinstance(identity, str) or len(identity) > MAX_IDENTITY_CHARS:
+        return None
+    participant_id, dot, signature = identity.partition(".")
+    if not dot or not _PARTICIPANT_ID_RE.fullmatch(participant_id):
+        return None
+    if not _SIGNATURE_RE.fullmatch(signature):
+        return None
+    expected = _signature(secret, code, participant_id)
+    if not hmac.compare_digest(expected.encode("ascii"), signature.encode("ascii")):
+        return None
+    return participant_id
+
+
+def new_claim() -> str:
+    return secrets.token_urlsafe(CLAIM_BYTES)
+
+
+def claim_well_formed(claim: object) -> bool:
+    return isinstance(claim, str) and bool(_CLAIM_RE.fullmatch(claim))
+
+
+def claim_hash(claim: str) -> str:
+    return hashlib.sha256(claim.encode("ascii")).hexdigest()
+
+
+def _keystream(claim: str) -> bytes:
+    return hmac.new(claim.encode("ascii"), b"explorer facilitator token", hashlib.sha512).digest()
+
+
+def seal_token(claim: str, token: str) -> str:
+    """The token sealed under the claim (hex). Tokens longer than 64 bytes are refused."""
+    data = token.encode("ascii")
+    if len(data) > MAX_SEALED_CHARS:
+        raise ValueError("token too long to seal")
+    return bytes(a ^ b for a, b in zip(data, _keystream(claim), strict=False)).hex()
+
+
+def unseal_token(claim: str, sealed: str) -> str | None:
+    """The token sealed under ``claim``, or None if ``sealed`` is not one of ours."""
+    try:
+        data = bytes.fromhex(sealed)
+        opened = bytes(a ^ b for a, b in zip(data, _keystream(claim), strict=False))
+        return opened.decode("ascii")
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+__all__ = [
+    "claim_hash",
+    "claim_well_formed",
+    "new_claim",
+    "new_secret",
+    "seal_token",
+    "sign_new_participant",
+    "unseal_token",
+    "verified_participant",
+]

@@ -1,0 +1,80 @@
+"""The room service's limits, one set per process, built from :class:`RoomSettings`.
+
+* ``lookups``: failed room-code, facilitator-token, claim and passphrase attempts
+  (per minute; per session, a higher ceiling per address; an HTTP route without a
+  session gets the per-session limit per address). This is what keeps guessing a
+  6-character code hopeless.
+* ``identities``: new participant identities per room (per 10 minutes), counted per
+  address only, with a ceiling high enough for a whole class behind one address.
+* ``submits``: answers per participant identity (per minute).
+* ``rooms``: rooms one client creates per hour; the store also keeps a global ceiling
+  of live rooms in the database, shared by every replica.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .errors import TooManyAttempts
+from .ratelimit import ClientLimiter, SlidingWindowLimiter
+from .settings import RoomSettings
+
+LOOKUP_WINDOW_S = 60.0
+IDENTITY_WINDOW_S = 600.0
+SUBMIT_WINDOW_S = 60.0
+ROOM_WINDOW_S = 3600.0
+# Facilitators behind one address (a venue's network) may together open this many
+# times one facilitator's hourly allowance.
+ROOMS_ADDRESS_FACTOR = 3
+
+
+@dataclass(frozen=True)
+class RoomLimits:
+    lookups: ClientLimiter
+    identities: ClientLimiter
+    submits: SlidingWindowLimiter
+    rooms: ClientLimiter
+    submits_per_window: int
+
+    @classmethod
+    def from_settings(
+        cls, settings: RoomSettings, *, clock: Callable[[], float] = time.monotonic
+    ) -> RoomLimits:
+        per_address_ids = settings.max_identities_per_address
+        per_client_rooms = settings.max_rooms_per_client_per_hour
+        return cls(
+            lookups=ClientLimiter(
+                settings.max_code_lookups_per_minute,
+                max(
+                    settings.max_code_lookups_per_minute,
+                    settings.max_code_lookups_per_minute_per_address,
+                ),
+                LOOKUP_WINDOW_S,
+                clock=clock,
+            ),
+            identities=ClientLimiter(
+                per_address_ids,
+                per_address_ids,
+                IDENTITY_WINDOW_S,
+                anonymous=per_address_ids,
+                clock=clock,
+            ),
+            submits=SlidingWindowLimiter(SUBMIT_WINDOW_S, clock=clock),
+            rooms=ClientLimiter(
+                per_client_rooms,
+                per_client_rooms * ROOMS_ADDRESS_FACTOR,
+                ROOM_WINDOW_S,
+                clock=clock,
+            ),
+            submits_per_window=settings.max_submits_per_minute,
+        )
+
+    def count_submit(self, participant_id: str) -> None:
+        """Record one submit by this identity, or raise :class:`TooManyAttempts`."""
+        if self.submits.try_acquire({participant_id: self.submits_per_window}) is None:
+            raise TooManyAttempts()
+
+
+__all__ = ["RoomLimits"]
