@@ -1,9 +1,11 @@
 """The room service's limits, one set per process, built from :class:`RoomSettings`.
 
 * ``lookups``: failed room-code, facilitator-token, claim and passphrase attempts
-  (per minute; per session, a higher ceiling per address; an HTTP route without a
-  session gets the per-session limit per address). This is what keeps guessing a
-  6-character code hopeless.
+  (per minute; per browser session, under a higher ceiling per address). The app's
+  HTTP routes have no browser session, so their requests count per address with the
+  address ceiling: a slot is held while a lookup runs, and a tighter limit would turn
+  away a class whose phones all scan the QR code in the same instant. This is what
+  keeps guessing a 6-character code hopeless (see docs/reliability.md for the odds).
 * ``identities``: new participant identities per room (per 10 minutes), counted per
   address only, with a ceiling high enough for a whole class behind one address.
 * ``submits``: answers per participant identity (per minute).
@@ -44,14 +46,16 @@ class RoomLimits:
     ) -> RoomLimits:
         per_address_ids = settings.max_identities_per_address
         per_client_rooms = settings.max_rooms_per_client_per_hour
+        per_address_lookups = max(
+            settings.max_code_lookups_per_minute,
+            settings.max_code_lookups_per_minute_per_address,
+        )
         return cls(
             lookups=ClientLimiter(
                 settings.max_code_lookups_per_minute,
-                max(
-                    settings.max_code_lookups_per_minute,
-                    settings.max_code_lookups_per_minute_per_address,
-                ),
+                per_address_lookups,
                 LOOKUP_WINDOW_S,
+                anonymous=per_address_lookups,
                 clock=clock,
             ),
             identities=ClientLimiter(

@@ -1,0 +1,365 @@
+"""The rooms' own HTTP routes (Starlette's TestClient, in process, no network).
+
+* ``/api/rooms/{code}/events``: SSE headers, pushes, refusals (404, 403, 429).
+* ``/api/rooms/claim``: the facilitator cookie (HttpOnly, SameSite=Strict), a redirect
+  without a key, single use, expiry, a clear page for a bad claim, rate limits.
+* ``/api/rooms/{code}/join``: a signed identity in a cookie, kept on a second visit,
+  forged ones replaced, issuance limited per address yet a class behind one address
+  all get in while a guessing session next to them is stopped.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from http.cookies import SimpleCookie
+from pathlib import Path
+from typing import Any
+
+import pytest
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+
+import web.room_events
+from explorer import load_content
+from explorer.rooms import (
+    Client,
+    RoomEvents,
+    RoomNotFound,
+    RoomSettings,
+    RoomStore,
+    TooManyAttempts,
+    facilitator_cookie,
+    participant_cookie,
+)
+from web.rooms_routes import room_routes
+from web.service import RoomService
+
+CLASS_ADDRESS = "203.0.113.7"
+CONTENT = load_content()
+READ_S = 5.0
+
+
+@dataclass
+class Clock:
+    current: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    def __call__(self) -> datetime:
+        return self.current
+
+
+@dataclass
+class Rooms:
+    service: RoomService
+    clock: Clock
+    app: Starlette
+
+    @property
+    def store(self) -> RoomStore:
+        return self.service.store
+
+    def client(self, address: str = CLASS_ADDRESS, **kwargs: Any) -> TestClient:
+        return TestClient(self.app, client=(address, 50000), follow_redirects=False, **kwargs)
+
+
+def make_rooms(tmp_path: Path, **limits: Any) -> Rooms:
+    url = f"sqlite:///{tmp_path / 'rooms.db'}"
+    clock = Clock()
+    store = RoomStore(url, RoomSettings(database_url=url, **limits), now=clock)
+    service = RoomService(store, RoomEvents.for_store(store))
+    return Rooms(service, clock, Starlette(routes=room_routes(lambda: service)))
+
+
+@pytest.fixture
+def rooms(tmp_path: Path) -> Iterator[Rooms]:
+    made = make_rooms(tmp_path)
+    yield made
+    made.store.dispose()
+
+
+@pytest.fixture
+def fast_heartbeat(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep-alive comments every 0.1 s, so that reading a stream never blocks for long."""
+    monkeypatch.setattr(web.room_events, "HEARTBEAT_S", 0.1)
+
+
+def set_cookie(response: Any) -> SimpleCookie:
+    jar: SimpleCookie = SimpleCookie()
+    for header in response.headers.get_list("set-cookie"):
+        jar.load(header)
+    return jar
+
+
+def read_until(lines: Iterator[str], wanted: str, seconds: float = READ_S) -> list[str]:
+    """Lines of an SSE stream up to ``wanted`` (the heartbeat keeps lines coming)."""
+    seen: list[str] = []
+    deadline = time.monotonic() + seconds
+    for line in lines:
+        seen.append(line)
+        if line == wanted:
+            return seen
+        if time.monotonic() > deadline:
+            break
+    raise AssertionError(f"{wanted!r} not seen in {seen[-20:]}")
+
+
+def lines_for(lines: Iterator[str], seconds: float) -> list[str]:
+    seen: list[str] = []
+    deadline = time.monotonic() + seconds
+    for line in lines:
+        seen.append(line)
+        if time.monotonic() > deadline:
+            return seen
+    return seen
+
+
+# =========================================================================== events
+
+
+def test_the_events_route_streams_sse_with_no_store_and_unbuffered_headers(
+    rooms: Rooms, fast_heartbeat: None
+) -> None:
+    code = rooms.store.create_room("stream").room.code
+    with rooms.client().stream("GET", f"/api/rooms/{code}/events?role=participant") as response:
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream")
+        assert response.headers["cache-control"] == "no-store"
+        assert response.headers["x-accel-buffering"] == "no"
+        lines = response.iter_lines()
+        assert next(lines) == "retry: 2000"  # EventSource reconnects by itself
+        read_until(lines, ": keep-alive")
+
+
+def test_a_facilitator_stream_hears_each_answer_and_carries_no_answer_or_identity(
+    rooms: Rooms, fast_heartbeat: None
+) -> None:
+    created = rooms.store.create_room("dashboard")
+    code = created.room.code
+    phone = rooms.store.issue_participant(code)
+    client = rooms.client(cookies={facilitator_cookie(code): created.token})
+    with client.stream("GET", f"/api/rooms/{code}/events?role=facilitator") as response:
+        assert response.status_code == 200
+        lines = response.iter_lines()
+        read_until(lines, ": live")
+        rooms.store.submit(code, phone, {"goal": "specific"}, "coaching")
+        seen = read_until(lines, "event: changed")
+        seen += [next(lines)]
+    text = "\n".join(seen)
+    assert "data: 1" in text
+    for secret in ("specific", "coaching", phone, phone.split(".")[0], created.token):
+        assert secret not in text
+
+
+def test_a_participant_stream_is_silent_on_answers_and_speaks_on_reveal(
+    rooms: Rooms, fast_heartbeat: None
+) -> None:
+    created = rooms.store.create_room()
+    code = created.room.code
+    with rooms.client().stream("GET", f"/api/rooms/{code}/events?role=participant") as response:
+        lines = response.iter_lines()
+        read_until(lines, ": live")
+        for _ in range(5):
+            rooms.store.submit(code, rooms.store.issue_participant(code), {"goal": "x"}, "blend")
+        assert "event: changed" not in lines_for(lines, 0.5)
+        rooms.store.set_revealed(code, created.token, True)
+        read_until(lines, "event: changed")
+
+
+@pytest.mark.parametrize("code", ["ZZZZZZ", "abc", "ABC0O1", "%3Cscript%3E"])
+def test_the_events_route_refuses_unknown_and_malformed_rooms_with_404(
+    rooms: Rooms, code: str
+) -> None:
+    rooms.store.create_room()
+    response = rooms.client().get(f"/api/rooms/{code}/events?role=participant")
+    assert response.status_code == 404
+    assert response.headers["cache-control"] == "no-store"
+
+
+def test_the_events_route_refuses_an_unknown_role(rooms: Rooms) -> None:
+    code = rooms.store.create_room().room.code
+    assert rooms.client().get(f"/api/rooms/{code}/events?role=admin").status_code == 400
+
+
+def test_a_facilitator_stream_needs_the_facilitator_cookie(rooms: Rooms) -> None:
+    created = rooms.store.create_room()
+    code = created.room.code
+    url = f"/api/rooms/{code}/events?role=facilitator"
+    assert rooms.client().get(url).status_code == 403
+    other = rooms.store.create_room()
+    forged = rooms.client(cookies={facilitator_cookie(code): other.token})
+    assert forged.get(url).status_code == 403
+    wrong_room = rooms.client(cookies={facilitator_cookie(other.room.code): created.token})
+    assert wrong_room.get(url).status_code == 403
+
+
+def test_failed_stream_lookups_are_rate_limited_per_address(tmp_path: Path) -> None:
+    rooms = make_rooms(
+        tmp_path, max_code_lookups_per_minute=2, max_code_lookups_per_minute_per_address=5
+    )
+    code = rooms.store.create_room().room.code
+    guesser = rooms.client("198.51.100.9")
+    statuses = [guesser.get("/api/rooms/ZZZZZZ/events").status_code for _ in range(7)]
+    assert statuses == [404] * 5 + [429] * 2
+    assert guesser.get(f"/api/rooms/{code}/events").status_code == 429  # even a real one
+    other = rooms.client("198.51.100.10")
+    with other.stream("GET", f"/api/rooms/{code}/events") as response:
+        assert response.status_code == 200
+
+
+# =========================================================================== claims
+
+
+def test_a_claim_sets_an_httponly_strict_cookie_and_redirects_without_the_key(
+    rooms: Rooms,
+) -> None:
+    created = rooms.store.create_room("claimed")
+    code = created.room.code
+    claim = rooms.store.create_claim(code, created.token)
+    response = rooms.client().get(f"/api/rooms/claim?c={claim}")
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/room?room={code}"
+    assert created.token not in response.headers["location"]
+    assert claim not in response.headers["location"]
+    assert response.headers["cache-control"] == "no-store"
+    cookie = set_cookie(response)[facilitator_cookie(code)]
+    assert cookie.value == created.token
+    assert cookie["httponly"] is True
+    assert cookie["samesite"] == "strict"
+    assert cookie["path"] == "/"
+    assert not cookie["secure"]  # plain http here; https below
+    max_age = int(cookie["max-age"])
+    assert 11 * 3600 < max_age <= 12 * 3600  # the room's remaining life
+    assert rooms.store.verify_token(code, cookie.value)
+
+
+def test_over_https_the_facilitator_cookie_is_secure(rooms: Rooms) -> None:
+    created = rooms.store.create_room()
+    claim = rooms.store.create_claim(created.room.code, created.token)
+    response = rooms.client(base_url="https://testserver").get(f"/api/rooms/claim?c={claim}")
+    assert set_cookie(response)[facilitator_cookie(created.room.code)]["secure"] is True
+
+
+def test_a_claim_works_once_then_explains_itself_with_a_link_to_the_room(rooms: Rooms) -> None:
+    created = rooms.store.create_room()
+    claim = rooms.store.create_claim(created.room.code, created.token)
+    assert rooms.client().get(f"/api/rooms/claim?c={claim}").status_code == 303
+    again = rooms.client().get(f"/api/rooms/claim?c={claim}")
+    assert again.status_code == 410
+    assert "set-cookie" not in again.headers
+    assert CONTENT.text("room_errors.claim_used") in again.text.replace("&#x27;", "'")
+    assert 'href="/room"' in again.text
+    assert "Traceback" not in again.text and "sqlite" not in again.text.lower()
+
+
+def test_a_claim_expires_after_ten_minutes(rooms: Rooms) -> None:
+    created = rooms.store.create_room()
+    claim = rooms.store.create_claim(created.room.code, created.token)
+    rooms.clock.current += timedelta(minutes=10, seconds=1)
+    response = rooms.client().get(f"/api/rooms/claim?c={claim}")
+    assert response.status_code == 410
+    assert CONTENT.text("room_errors.claim_expired") in response.text.replace("&#x27;", "'")
+
+
+@pytest.mark.parametrize("claim", ["", "nope", "x" * 300, "<script>alert(1)</script>"])
+def test_an_unknown_claim_gets_a_plain_page(rooms: Rooms, claim: str) -> None:
+    response = rooms.client().get("/api/rooms/claim", params={"c": claim})
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("text/html")
+    assert "<script>alert" not in response.text
+
+
+def test_failed_claims_are_rate_limited(tmp_path: Path) -> None:
+    rooms = make_rooms(
+        tmp_path, max_code_lookups_per_minute=1, max_code_lookups_per_minute_per_address=3
+    )
+    created = rooms.store.create_room()
+    good = rooms.store.create_claim(created.room.code, created.token)
+    client = rooms.client("198.51.100.20")
+    statuses = [client.get(f"/api/rooms/claim?c=guess{n:012d}").status_code for n in range(4)]
+    assert statuses == [404, 404, 404, 429]
+    assert client.get(f"/api/rooms/claim?c={good}").status_code == 429
+    assert rooms.client("198.51.100.21").get(f"/api/rooms/claim?c={good}").status_code == 303
+
+
+# =========================================================================== joining
+
+
+def test_joining_sets_a_signed_identity_cookie_and_redirects_to_the_room(rooms: Rooms) -> None:
+    code = rooms.store.create_room().room.code
+    response = rooms.client().get(f"/api/rooms/{code.lower()}/join")
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/room?room={code}"
+    cookie = set_cookie(response)[participant_cookie(code)]
+    assert cookie["httponly"] is True and cookie["samesite"] == "strict"
+    assert cookie["path"] == "/" and int(cookie["max-age"]) > 11 * 3600
+    participant = rooms.store.verify_participant(code, cookie.value)
+    assert participant is not None and participant not in response.headers["location"]
+    rooms.store.submit(code, cookie.value, {"goal": "mixed"}, "blend")
+    assert rooms.store.snapshot(code).count == 1
+
+
+def test_a_device_keeps_its_identity_and_a_forged_one_is_replaced(rooms: Rooms) -> None:
+    code = rooms.store.create_room().room.code
+    client = rooms.client()
+    first = set_cookie(client.get(f"/api/rooms/{code}/join"))[participant_cookie(code)].value
+    client.cookies.set(participant_cookie(code), first)
+    again = client.get(f"/api/rooms/{code}/join")
+    assert again.status_code == 303 and "set-cookie" not in again.headers
+    forged = f"{'A' * 16}.{'B' * 43}"
+    client.cookies.set(participant_cookie(code), forged)
+    fresh = set_cookie(client.get(f"/api/rooms/{code}/join"))[participant_cookie(code)].value
+    assert fresh not in (forged, first)
+    assert rooms.store.verify_participant(code, fresh) is not None
+
+
+def test_joining_an_unknown_room_explains_itself(rooms: Rooms) -> None:
+    response = rooms.client().get("/api/rooms/ZZZZZZ/join")
+    assert response.status_code == 404
+    assert CONTENT.text("room_errors.room_not_found") in response.text
+    assert "set-cookie" not in response.headers
+
+
+def test_new_identities_are_limited_per_address_per_room(tmp_path: Path) -> None:
+    rooms = make_rooms(tmp_path, max_identities_per_address=5)
+    code = rooms.store.create_room().room.code
+    other_room = rooms.store.create_room().room.code
+
+    def stuffer() -> TestClient:  # a client that drops its cookies every time
+        return rooms.client("198.51.100.30")
+
+    statuses = [stuffer().get(f"/api/rooms/{code}/join").status_code for _ in range(6)]
+    assert statuses == [303] * 5 + [429]
+    assert stuffer().get(f"/api/rooms/{other_room}/join").status_code == 303  # per room
+    assert rooms.client("198.51.100.31").get(f"/api/rooms/{code}/join").status_code == 303
+
+
+def test_sixty_participants_behind_one_address_join_while_a_guesser_there_is_stopped(
+    rooms: Rooms,
+) -> None:
+    store = rooms.store
+    code = store.create_room("one NAT").room.code
+    guesser = Client(address=CLASS_ADDRESS, session="guessing-session")
+    outcomes = []
+    for n in range(12):
+        try:
+            store.find_room(f"ZZZZ{n:02d}".replace("0", "Z").replace("1", "Y"), guesser)
+            outcomes.append("found")
+        except RoomNotFound:
+            outcomes.append("not found")
+        except TooManyAttempts:
+            outcomes.append("stopped")
+    assert outcomes == ["not found"] * 10 + ["stopped"] * 2
+
+    identities = set()
+    for _ in range(60):
+        response = rooms.client(CLASS_ADDRESS).get(f"/api/rooms/{code}/join")
+        assert response.status_code == 303, response.text
+        identities.add(set_cookie(response)[participant_cookie(code)].value)
+    assert len(identities) == 60
+    for identity in identities:
+        store.submit(code, identity, {"goal": "mixed"}, "blend")
+    assert store.snapshot(code).count == 60
+    with pytest.raises(TooManyAttempts):
+        store.find_room(code, guesser)  # still stopped, even for the right code

@@ -1,0 +1,89 @@
+// Live room updates: one EventSource per mounted component, turned into Streamlit reruns.
+// Streamlit calls this function again on every rerun of the enclosing script or fragment,
+// so what must outlive a rerun (the connection, the throttle) is kept per parentElement.
+const GAP_MS = 150; // at most one rerun per GAP_MS; the last change always gets one
+const RETRY_MS = [1000, 2000, 4000, 8000, 15000, 30000];
+const MAX_RETRIES = 20; // after EventSource gave up (a non-200 answer): then stop
+const EVENTS_URL = /^\/api\/rooms\/[A-Z0-9]{6}\/events\?role=(facilitator|participant)$/;
+const live = new WeakMap();
+
+function connect(state) {
+  const source = new EventSource(state.url);
+  state.source = source;
+  source.onopen = () => {
+    state.opens += 1;
+    state.retries = 0;
+    show(state, true);
+    if (state.opens > 1) changed(state); // reconnected: changes may have been missed
+  };
+  source.addEventListener("changed", () => changed(state));
+  source.addEventListener("end", () => stop(state)); // the room has expired
+  source.onerror = () => {
+    show(state, false);
+    if (source.readyState !== EventSource.CLOSED || state.stopped) return;
+    // EventSource retries network errors itself, but not an HTTP error (a proxy's 502
+    // while the app restarts): retry a bounded number of times, backing off.
+    if (state.retries >= MAX_RETRIES) return;
+    const wait = RETRY_MS[Math.min(state.retries, RETRY_MS.length - 1)];
+    state.retries += 1;
+    state.retryTimer = setTimeout(() => state.stopped || connect(state), wait);
+  };
+}
+
+function changed(state) {
+  if (state.timer !== null) return; // a rerun is already scheduled: it reads this change too
+  const wait = Math.max(0, state.last + GAP_MS - Date.now());
+  state.timer = setTimeout(() => {
+    state.timer = null;
+    state.last = Date.now();
+    state.counter += 1;
+    state.trigger("changed", state.counter);
+  }, wait);
+}
+
+function show(state, connected) {
+  if (!state.dot) return;
+  state.dot.dataset.connected = connected ? "true" : "false";
+  state.dot.setAttribute("aria-label", connected ? state.labels.live : state.labels.offline);
+  state.dot.title = state.dot.getAttribute("aria-label");
+}
+
+function stop(state) {
+  state.stopped = true;
+  clearTimeout(state.timer);
+  clearTimeout(state.retryTimer);
+  if (state.source) state.source.close();
+  show(state, false);
+}
+
+export default function (component) {
+  const { data, parentElement, setTriggerValue } = component;
+  const url = data && typeof data.url === "string" ? data.url : "";
+  let state = live.get(parentElement);
+  if (state && state.url !== url) {
+    stop(state);
+    state = undefined;
+  }
+  if (!EVENTS_URL.test(url)) return undefined;
+  if (!state) {
+    state = {
+      url, source: null, opens: 0, retries: 0, retryTimer: null, timer: null, last: 0,
+      counter: 0, stopped: false, trigger: setTriggerValue, dot: null,
+      labels: { live: String(data.live || ""), offline: String(data.offline || "") },
+    };
+    if (state.labels.live) {
+      state.dot = document.createElement("span");
+      state.dot.className = "room-live-dot";
+      state.dot.setAttribute("role", "img");
+      parentElement.appendChild(state.dot);
+      show(state, false);
+    }
+    live.set(parentElement, state);
+    connect(state);
+  }
+  state.trigger = setTriggerValue; // the newest run's binding (its fragment)
+  return () => {
+    stop(state);
+    live.delete(parentElement);
+  };
+}

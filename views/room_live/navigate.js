@@ -1,0 +1,15 @@
+// Send the browser to one of the app's own room routes, once (e.g. the claim route that
+// turns a one-time claim into the facilitator cookie). Streamlit calls this on every
+// rerun; the WeakMap makes sure the navigation happens once per mounted component.
+const ROOM_ROUTE = /^\/api\/rooms\/[A-Za-z0-9_\-\/]+(\?[A-Za-z0-9_\-=&%.]*)?$/;
+const done = new WeakMap();
+
+export default function (component) {
+  const { data, parentElement } = component;
+  const url = data && typeof data.url === "string" ? data.url : "";
+  if (done.get(parentElement) === url) return undefined;
+  if (!ROOM_ROUTE.test(url) || url.includes("//")) return undefined;
+  done.set(parentElement, url);
+  window.location.assign(url);
+  return undefined;
+}

@@ -1,0 +1,109 @@
+"""The room service of this process: one store and one push broker, shared by everyone.
+
+Pages (through ``st.cache_resource``) and the app's routes call :func:`room_service`, so
+a commit made by a page's script thread reaches the SSE streams served by the route,
+and the limits count one client the same wherever it comes from. Building it may fail
+(a bad setting, the database down): that is raised, not cached, so the next call tries
+again.
+
+Also the small HTTP pieces the room routes share: who the client is, the cookies, and
+a plain page for problems (words from ``content/ui.yaml``'s ``room_errors``).
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+
+from explorer import Content, load_content
+from explorer.rooms import Client, Room, RoomEvents, RoomSettings, RoomStore
+
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+@dataclass(frozen=True)
+class RoomService:
+    store: RoomStore
+    events: RoomEvents
+
+
+_lock = threading.Lock()
+_service: RoomService | None = None
+
+
+def room_service() -> RoomService:
+    """The process-wide store and broker, built on first use from the environment."""
+    global _service
+    with _lock:
+        if _service is None:
+            store = RoomStore.from_settings(RoomSettings.from_env())
+            _service = RoomService(store, RoomEvents.for_store(store))
+        return _service
+
+
+@functools.cache
+def _content() -> Content:
+    return load_content()
+
+
+def text(key: str, **values: object) -> str:
+    """Wording for the routes' pages, from ``room_errors`` in ui.yaml."""
+    return _content().text(f"room_errors.{key}", **values)
+
+
+def client_of(request: Request) -> Client:
+    """The client a route's limits count: its address (routes have no browser session)."""
+    return Client(address=request.client.host if request.client else None)
+
+
+def seconds_left(room: Room) -> int:
+    """The room's remaining life in whole seconds: a room cookie's Max-Age."""
+    return max(1, int((room.expires_at - datetime.now(UTC)).total_seconds()))
+
+
+def set_room_cookie(
+    response: Response, request: Request, name: str, value: str, room: Room
+) -> None:
+    """An HttpOnly, SameSite=Strict cookie for the whole site that ends with the room."""
+    response.set_cookie(
+        name,
+        value,
+        max_age=seconds_left(room),
+        path="/",
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
+
+
+def message_page(key: str, status: int, **values: object) -> HTMLResponse:
+    """A small page with one message (never a traceback) and a link back to /room."""
+    message = html.escape(text(key, **values))
+    back = html.escape(text("back_to_room"))
+    body = (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{message}</title></head>"
+        '<body style="font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;'
+        'padding:0 1rem;line-height:1.5">'
+        f'<p role="alert">{message}</p><p><a href="/room">{back}</a></p></body></html>'
+    )
+    return HTMLResponse(body, status_code=status, headers=NO_STORE)
+
+
+__all__ = [
+    "NO_STORE",
+    "RoomService",
+    "client_of",
+    "message_page",
+    "room_service",
+    "seconds_left",
+    "set_room_cookie",
+    "text",
+]
