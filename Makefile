@@ -18,13 +18,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	touch $(STAMP)
 
 run: $(STAMP)
-	@$(BIN)/streamlit run app.py --server.address $(HOST) --server.port $(PORT) & pid=$$!; \
-	trap 'kill $$pid 2>/dev/null' INT TERM EXIT; \
-	for i in $$(seq 60); do \
-	  curl -sf http://127.0.0.1:$(PORT)/_stcore/health >/dev/null && break; sleep 0.5; done; \
-	curl -sf -m 30 http://127.0.0.1:$(PORT)/_stcore/script-health-check >/dev/null \
-	  || echo "warning: the app did not warm up; see the messages above"; \
-	wait $$pid
+	$(BIN)/streamlit run app.py --server.address $(HOST) --server.port $(PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -9,20 +9,10 @@ slider move changes the plotted data exactly as it does on the Explore page.
     streamlit run benchmarks/baseline_app.py
 """
 
-import os
-
 import plotly.graph_objects as go
 import streamlit as st
 
 from explorer import load_content
-
-if os.environ.get("BENCH_BASELINE_TUNED") == "1":
-    # Only for the "tuned baseline" comparison: the same process-level tuning the app does
-    # (gc.freeze after start-up, TCP_NODELAY), to separate it from the page's own work.
-    from pages.server_tuning import tune_server
-
-    tune_server()
-
 
 @st.cache_resource(show_spinner=False)
 def _content():

@@ -210,32 +210,23 @@ def _load_once(browser, base_url: str) -> float:
 
 
 def first_load(browser, scripts: dict[str, str], cold_rounds: int, warm_loads: int) -> dict:
-    """Cold (first visit after a fresh server start) and warm (new visitor) loads."""
+    """Cold (first visit after a fresh server start, no warm-up) and warm (new visitor) loads."""
     cold: dict[str, list[float]] = {name: [] for name in scripts}
-    started: dict[str, list[float]] = {name: [] for name in scripts}
     warm: dict[str, list[float]] = {name: [] for name in scripts}
     for round_ in range(cold_rounds):
         order = list(scripts.items()) if round_ % 2 == 0 else list(reversed(scripts.items()))
         for name, script in order:
-            with Server(script, warm=False) as server:
+            with Server(script) as server:
                 cold[name].append(_load_once(browser, server.url))
                 if round_ == 0:
                     for _ in range(warm_loads):
                         warm[name].append(_load_once(browser, server.url))
-            # As `make run` starts it: the script has run once (script-health-check).
-            with Server(script, warm=True) as server:
-                started[name].append(_load_once(browser, server.url))
     result = {
         "cold_ms": {name: summary(v) for name, v in cold.items()},
-        "after_warm_up_ms": {name: summary(v) for name, v in started.items()},
         "warm_ms": {name: summary(v) for name, v in warm.items()},
         "raw_cold_ms": cold,
-        "raw_after_warm_up_ms": started,
         "raw_warm_ms": warm,
     }
-    result["after_warm_up_ratio"] = ratio(
-        result["after_warm_up_ms"]["app"]["p50"], result["after_warm_up_ms"]["baseline"]["p50"]
-    )
     result["cold_ratio"] = ratio(
         result["cold_ms"]["app"]["p50"], result["cold_ms"]["baseline"]["p50"]
     )

@@ -8,31 +8,16 @@ from __future__ import annotations
 import contextlib
 import os
 import platform
-import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-APP = "app.py"
+from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS
+from tests.support.server import StreamlitServer
+
 BASELINE = "benchmarks/baseline_app.py"
-HOST = "127.0.0.1"  # loopback only, always
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SERVER_START_TIMEOUT_S = 60.0
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 
@@ -131,118 +116,11 @@ def machine() -> dict[str, str]:
 # --------------------------------------------------------------------------- servers
 
 
-def streamlit_command(script: str, port: int) -> list[str]:
-    """`streamlit run SCRIPT` on 127.0.0.1:PORT, headless, without usage statistics, and with
-    no file watcher: the code under test is fixed for the run (no "source changed" prompts
-    or reruns when someone edits files meanwhile)."""
-    return [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        script,
-        "--server.address",
-        HOST,
-        "--server.port",
-        str(port),
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-        "--server.fileWatcherType",
-        "none",
-    ]
+class Server(StreamlitServer):
+    """A benchmark's `streamlit run SCRIPT` (the app, or the bare baseline)."""
 
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
-def http_ok(url: str, timeout: float = 2.0) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
-            return response.status == 200
-    except (urllib.error.URLError, OSError):
-        return False
-
-
-@dataclass
-class Server:
-    """A `streamlit run SCRIPT` on 127.0.0.1 and a free port."""
-
-    script: str
-    env: dict[str, str] = field(default_factory=dict)
-    # Run the script once at start (as `make run` does), so deep links such as /room work
-    # for the first visitor. The cold first-load measurement turns this off.
-    warm: bool = True
-    port: int = 0
-    process: subprocess.Popen | None = None
-    log: Path | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://{HOST}:{self.port}"
-
-    @property
-    def ws_url(self) -> str:
-        return f"ws://{HOST}:{self.port}/_stcore/stream"
-
-    @property
-    def pid(self) -> int:
-        assert self.process is not None
-        return self.process.pid
-
-    def start(self) -> Server:
-        self.port = self.port or free_port()
-        self.log = Path(tempfile.mkstemp(prefix="bench-streamlit-", suffix=".log")[1])
-        env = {**os.environ, "PYTHONUNBUFFERED": "1", **self.env}
-        command = streamlit_command(self.script, self.port)
-        with self.log.open("wb") as out:
-            self.process = subprocess.Popen(
-                command,
-                cwd=REPO_ROOT,
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-            )
-        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"{self.script} exited early:\n{self.tail()}")
-            if http_ok(f"{self.url}/_stcore/health"):
-                if self.warm:
-                    http_ok(f"{self.url}/_stcore/script-health-check", timeout=60)
-                return self
-            time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"{self.script} did not answer within {SERVER_START_TIMEOUT_S}s")
-
-    def tail(self, limit: int = 3000) -> str:
-        if self.log is None or not self.log.exists():
-            return ""
-        return self.log.read_text(errors="replace")[-limit:]
-
-    def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
-
-    def __enter__(self) -> Server:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-        if self.log is not None:
-            with contextlib.suppress(OSError):
-                self.log.unlink()
+    def __init__(self, script: str, env: dict[str, str] | None = None) -> None:
+        super().__init__(script, env)
 
 
 # --------------------------------------------------------------------------- browser

@@ -202,7 +202,7 @@ def assessment_json(content: Content, result: Assessment) -> dict[str, Any]:
             }
         )
     return {
-        "inputs": result.inputs,
+        "inputs": dict(result.inputs),
         "verdict": result.verdict,
         "verdict_words": verdict_words(content, result),
         "lean": round(result.lean, 4),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from types import MappingProxyType
 
 from explorer.content import APPROACHES, Content, default_content
 from explorer.errors import InputError
@@ -47,14 +48,17 @@ class Change:
 
 @dataclass(frozen=True)
 class Assessment:
-    inputs: dict[str, str]
-    needs: dict[str, float]
-    importance: dict[str, float]
+    """The verdict for one set of inputs. Immutable all through (read-only mappings), so one
+    assessment can be cached and shared between sessions."""
+
+    inputs: Mapping[str, str]
+    needs: Mapping[str, float]
+    importance: Mapping[str, float]
     lean: float
     verdict: str
     strength: float
     strength_label: str
-    match: dict[str, float]
+    match: Mapping[str, float]
     contributions: tuple[Contribution, ...]
     changes: tuple[Change, ...] = field(default=())
 
@@ -101,7 +105,8 @@ def needs_profile(content: Content, inputs: Mapping[str, str]) -> tuple[dict, di
     return needs, weights
 
 
-def score(content: Content, inputs: dict[str, str]) -> Assessment:
+def score(content: Content, inputs: Mapping[str, str]) -> Assessment:
+    """The assessment of complete inputs (see `resolve_inputs`), without `changes`."""
     needs, weights = needs_profile(content, inputs)
     raw, total, distance = {}, 0.0, dict.fromkeys(APPROACHES, 0.0)
     for d in content.dimensions:
@@ -121,14 +126,14 @@ def score(content: Content, inputs: dict[str, str]) -> Assessment:
     match = {a: 100 * (1 - distance[a] / (100 * weight_sum)) for a in APPROACHES}
     verdict, strength = _verdict(lean, content.verdict.tie_zone)
     return Assessment(
-        inputs=dict(inputs),
-        needs=needs,
-        importance=weights,
+        inputs=MappingProxyType(dict(inputs)),
+        needs=MappingProxyType(needs),
+        importance=MappingProxyType(weights),
         lean=lean,
         verdict=verdict,
         strength=strength,
         strength_label=_strength_label(content, verdict, lean, strength),
-        match=match,
+        match=MappingProxyType(match),
         contributions=contributions,
     )
 
@@ -148,7 +153,7 @@ def _verdict(lean: float, tie_zone: float) -> tuple[str, float]:
     return ("mentoring" if lean > 0 else "coaching"), (abs(lean) - tie_zone) / (1 - tie_zone)
 
 
-def verdict_changes(content: Content, inputs: dict[str, str], verdict: str) -> tuple[Change, ...]:
+def verdict_changes(content: Content, inputs: Mapping[str, str], verdict: str) -> tuple[Change, ...]:
     """Every single-input change that gives another verdict, nearest first."""
     changes = []
     for spec in content.inputs:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from explorer.content import Content
@@ -18,8 +18,9 @@ class Notice:
     value: str
     default: str | None
 
-    def message(self, content: Content) -> str:
-        param = _shorten(self.param)
+    def message(self, content: Content, escape: Callable[[str], str] = str) -> str:
+        """The notice's words; `escape` makes the echoed parameter name safe for display."""
+        param = escape(_shorten(self.param))
         if self.default is None:
             return content.text("explore.unknown_param", param=param)
         label = content.input_by_id[self.param].option(self.default).label

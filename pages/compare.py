@@ -5,8 +5,8 @@ from functools import partial
 import streamlit as st
 
 from explorer.tables import comparison, labelled
-from pages import panels
-from pages.common import get_content
+from views.tables import download, show_table
+from views.content import get_content
 
 content = get_content()
 st.title(content.text("compare.title"), anchor=False)
@@ -19,7 +19,7 @@ if needle:
     table = table[mask.any(axis=1)]
 value = partial(st.column_config.ProgressColumn, min_value=0, max_value=100, format="%d")
 wide = partial(st.column_config.TextColumn, width="large")
-panels.show_table(
+show_table(
     content,
     table,
     {
@@ -31,7 +31,7 @@ panels.show_table(
     },
 )
 st.caption(content.text("compare.disagree_note"))
-panels.download(
+download(
     content.text("compare.download"),
     labelled(content, table).to_csv(index=False),
     "mentoring-vs-coaching.csv",

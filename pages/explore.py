@@ -1,24 +1,27 @@
-"""Explore: four sliders drive the radar and the verdict panel."""
+"""Explore: the sliders drive the radar and the verdict panel."""
 
 import streamlit as st
 
-from pages import panels
-from pages.common import (
-    bind_inputs_to_url,
-    get_content,
-    input_sliders,
-    show_url_notices,
-    write_inputs_to_url,
-)
-from pages.memo import assess
-from pages.presenter import KEY as PRESENTER
+from views import panels
+from views.assess import assess
+from views.content import get_content
+from views.inputs import bind_inputs_to_url, input_slider, show_url_notices, write_inputs_to_url
+from views.presenter import is_presenter
+from views.radar import radar_chart
 
 content = get_content()
 bind_inputs_to_url(content)
-inputs = input_sliders(content)
+inputs = {}
+with st.sidebar:
+    st.subheader(content.text("explore.sidebar_heading"), anchor=False)
+    for spec in content.main_inputs:
+        inputs[spec.id] = input_slider(spec)
+    with st.expander(content.text("explore.advanced")):
+        for spec in content.advanced_inputs:
+            inputs[spec.id] = input_slider(spec)
 write_inputs_to_url(content, inputs)
 result = assess(content, inputs)
-presenter = st.session_state.get(PRESENTER, False)
+presenter = is_presenter()
 
 st.title(content.text("explore.title"), anchor=False)
 st.caption(content.text("explore.intro"))
@@ -28,7 +31,7 @@ panel, chart = st.columns([2, 3], gap="large")
 with panel:
     panels.verdict_panel(content, result, presenter=presenter)
 with chart:
-    panels.radar_chart(content, result, presenter=presenter, key="radar")
+    radar_chart(content, result, presenter=presenter, key="radar")
 
 reasons, changes = st.columns(2, gap="large")
 with reasons:

@@ -2,9 +2,10 @@
 
 import streamlit as st
 
+from explorer.reading import reading_markdown
 from explorer.tables import comparison, decision_table, labelled, option_targets
-from pages import panels
-from pages.common import get_content
+from views.tables import download, show_table
+from views.content import get_content
 
 content = get_content()
 
@@ -21,10 +22,10 @@ st.markdown(content.text("how.formula", tie_zone=content.verdict.tie_zone))
 st.code(content.text("how.formula_math"), language=None, wrap_lines=True)
 
 st.markdown(f"### {content.text('how.dimensions_heading')}")
-panels.show_table(content, comparison(content))
+show_table(content, comparison(content))
 
 st.markdown(f"### {content.text('how.targets_heading')}")
-panels.show_table(content, option_targets(content))
+show_table(content, option_targets(content))
 
 st.markdown(f"### {content.text('how.table_heading')}")
 table = _decision_table(content.directory)
@@ -37,10 +38,13 @@ st.markdown(
         **{name: int(counts.get(label, 0)) for name, label in headline.items()},
     )
 )
-panels.show_table(content, table, height=360)
-panels.download(
+show_table(content, table, height=360)
+download(
     content.text("how.download"),
     labelled(content, table).to_csv(index=False),
     "decision-table.csv",
     key="decision_csv",
 )
+
+with st.expander(content.text("reading.title")):
+    st.markdown(reading_markdown(content).split("\n", 1)[1])

@@ -4,12 +4,14 @@ import streamlit as st
 
 from explorer import evaluate
 from explorer.figures import approach_traces, extra_trace, radar
-from pages import panels
-from pages.common import get_content
-from pages.presenter import KEY as PRESENTER
+from views import panels
+from views.links import share_url
+from views.radar import radar_chart
+from views.content import get_content
+from views.presenter import is_presenter
 
 content = get_content()
-presenter = st.session_state.get(PRESENTER, False)
+presenter = is_presenter()
 personas = content.personas.personas
 STEP = "persona_step"
 
@@ -30,10 +32,10 @@ persona = personas[step]
 result = evaluate(persona.inputs, content=content)
 st.subheader(persona.name, anchor=False)
 st.markdown(f"*{content.personas.label}* — {persona.story}")
-st.link_button(content.text("personas.try_it"), panels.share_url(content, result.inputs))
+st.link_button(content.text("personas.try_it"), share_url(content, result.inputs))
 chart, panel = st.columns([3, 2], gap="large")
 with chart:
-    panels.radar_chart(content, result, presenter=presenter, key="persona_radar")
+    radar_chart(content, result, presenter=presenter, key="persona_radar")
 with panel:
     panels.verdict_panel(content, result, presenter=presenter)
     panels.reasons(content, result)

@@ -5,8 +5,8 @@ import secrets
 import streamlit as st
 
 from explorer.rooms import RoomError, StoreUnavailable
-from pages import room_views
-from pages.common import get_content
+from views import room_views
+from views.content import get_content
 
 content = get_content()
 store = room_views.get_store(content)

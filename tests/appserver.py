@@ -1,10 +1,8 @@
 """Helpers for the reliability tests: the app as a real server, databases, measured counts.
 
 AppServer
-    ``streamlit run app.py`` in a child process (no shell) on 127.0.0.1 and a free port,
-    with its own environment. Only the address, port, headless and file-watcher flags are
-    passed, so every other setting comes from ``.streamlit/config.toml`` as in production.
-    ``kill()`` sends SIGKILL (a crash); ``stop()`` asks politely first.
+    ``streamlit run app.py`` (tests.support.server.StreamlitServer) with its own environment
+    and log folder. ``kill()`` sends SIGKILL (a crash); ``stop()`` asks politely first.
 
 PostgreSQL
     ``postgres_url()``: ``EXPLORER_TEST_POSTGRES_URL``; fails under ``CI=true`` when it is
@@ -23,7 +21,6 @@ import contextlib
 import json
 import os
 import shutil
-import signal
 import subprocess
 import tempfile
 import time
@@ -37,15 +34,11 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from benchmarks.common import free_port, streamlit_command
+from tests.support.server import APP, StreamlitServer, free_port
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = REPO_ROOT / "test-artifacts" / "reliability"
 
-START_TIMEOUT_S = 60.0
-START_ATTEMPTS = 3
-STOP_TIMEOUT_S = 15.0
-POLL_S = 0.1
 
 
 def http(
@@ -65,92 +58,11 @@ def http(
         return err.code, dict(err.headers.items()), err.read()
 
 
-def _answers(url: str) -> bool:
-    try:
-        status, _, body = http(url, timeout=2)
-    except (urllib.error.URLError, OSError):
-        return False
-    return status == 200 and body.strip() == b"ok"
-
-
-class AppServer:
-    """The app served by ``streamlit run`` in a child process on 127.0.0.1."""
+class AppServer(StreamlitServer):
+    """The app served by ``streamlit run app.py``, with its own environment and log folder."""
 
     def __init__(self, env: Mapping[str, str], logs: Path) -> None:
-        self.env = {**os.environ, "PYTHONUNBUFFERED": "1", **env}
-        self.logs = logs
-        self.process: subprocess.Popen | None = None
-        self.url = ""
-        self.starts = 0
-
-    def start(self) -> AppServer:
-        failure = ""
-        for _ in range(START_ATTEMPTS):
-            self.starts += 1
-            port = free_port()
-            self.url = f"http://127.0.0.1:{port}"
-            command = streamlit_command("app.py", port)
-            self.logs.mkdir(parents=True, exist_ok=True)
-            with self._log("stdout").open("wb") as out, self._log("stderr").open("wb") as err:
-                self.process = subprocess.Popen(
-                    command,
-                    cwd=REPO_ROOT,
-                    env=self.env,
-                    stdout=out,
-                    stderr=err,
-                    stdin=subprocess.DEVNULL,
-                )
-            deadline = time.monotonic() + START_TIMEOUT_S
-            while self.process.poll() is None and time.monotonic() < deadline:
-                if _answers(f"{self.url}/_stcore/health"):
-                    # Run app.py once so that deep links (e.g. /room) find st.navigation.
-                    with contextlib.suppress(urllib.error.URLError, OSError):
-                        http(f"{self.url}/_stcore/script-health-check", timeout=30)
-                    return self
-                time.sleep(POLL_S)
-            code = self.process.poll()
-            failure = f"exit code {code}\n{self.log_tail()}"
-            self.stop()
-            if code is None or "already in use" not in failure:
-                break
-        raise AssertionError(f"Streamlit did not start at {self.url}: {failure}")
-
-    def _log(self, name: str) -> Path:
-        return self.logs / f"{name}-{self.starts}.log"
-
-    def log_tail(self, limit: int = 3000) -> str:
-        parts = []
-        for name in ("stderr", "stdout"):
-            path = self._log(name)
-            text = path.read_text(errors="replace") if path.exists() else ""
-            parts.append(f"{name}:\n{text[-limit:] or '(empty)'}")
-        return "\n".join(parts)
-
-    @property
-    def alive(self) -> bool:
-        return self.process is not None and self.process.poll() is None
-
-    def kill(self) -> int:
-        """SIGKILL, as a crash or an out-of-memory kill would; returns the exit status."""
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        return self.process.wait(timeout=STOP_TIMEOUT_S)
-
-    def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=STOP_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=STOP_TIMEOUT_S)
-
-    def __enter__(self) -> AppServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        super().__init__(APP, env, logs)
 
 
 # --------------------------------------------------------------------------- PostgreSQL

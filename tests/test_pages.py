@@ -25,7 +25,7 @@ def test_compare_page_search_filters_rows():
 
 
 def test_how_it_works_shows_formula_targets_and_full_decision_table(content):
-    at = open_app("how_it_works")
+    at = open_app("how-it-works")
     text = " ".join(m.value for m in at.markdown)
     assert "Pull." in text and "Lean." in text
     assert any("magnitudes" in i.value and "our choices" in i.value for i in at.info)

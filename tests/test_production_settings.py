@@ -60,7 +60,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
     }
     with AppServer(env, root / "logs") as app:
         yield app
-    assert "KeyError" in app.log_tail(20_000), "the error should be in the server's log"
+    assert "KeyError" in app.tail(20_000), "the error should be in the server's log"
 
 
 def xsrf_cookie(server: AppServer) -> str:
@@ -134,7 +134,7 @@ def test_an_exception_in_a_page_reaches_the_browser_without_any_detail(server, s
     # Nothing on the wire names the error or the code. (Streamlit tells every browser the
     # main script's path when a session starts; no other message may carry a path.)
     raw = b"".join(data for _, data in messages)
-    for secret in (b"Traceback", b"KeyError", b"explore_page.py", b"content.py"):
+    for secret in (b"Traceback", b"KeyError", b"pages/explore.py", b"content.py"):
         assert secret not in raw, secret
     for message, data in messages:
         if message.WhichOneof("type") != "new_session":

@@ -15,11 +15,11 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from tests.appserver import record
+from tests.apptest import FRAME as APP
 from tests.bad_content import CASES, apply_case
-from tests.conftest import REPO_ROOT
+from views.registry import PAGES as REGISTERED
 
-APP = str(REPO_ROOT / "app.py")
-PAGES = ["pages/room_page.py", "pages/personas_page.py", "pages/compare_page.py"]
+PAGES = [str(page.path) for page in REGISTERED if not page.default]
 _tried: dict[str, float] = {}
 
 

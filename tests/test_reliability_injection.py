@@ -21,11 +21,12 @@ from explorer import evaluate, load_content
 from explorer.brief import build_brief
 from explorer.export import FORMULA_START, answers_csv, neutralise
 from explorer.rooms import InvalidAnswer, InvalidTitle, RoomSettings, RoomStore
-from pages.room_views import as_text
 from tests.appserver import postgres_url, private_schema, record
+from tests.apptest import FRAME as APP
+from tests.apptest import page_script
 from tests.conftest import REPO_ROOT
+from views.text import as_text
 
-APP = str(REPO_ROOT / "app.py")
 CONTENT = load_content()
 STORE_SOURCE = REPO_ROOT / "explorer" / "rooms" / "store.py"
 ROOMS_PACKAGE = REPO_ROOT / "explorer" / "rooms"
@@ -91,7 +92,7 @@ def rendered_as_html(at: AppTest) -> list[str]:
 def room_page(**params: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60).run()
     at.query_params.update(params)
-    at.switch_page("pages/room_page.py").run()
+    at.switch_page(page_script("room")).run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -127,7 +128,7 @@ def test_escaped_text_reads_back_exactly_and_leaves_no_markdown_syntax(typed):
 
 def test_search_text_with_markup_is_never_rendered_as_html():
     at = AppTest.from_file(APP, default_timeout=60).run()
-    at.switch_page("pages/compare_page.py").run()
+    at.switch_page(page_script("compare")).run()
     for text in XSS:
         at.text_input(key="compare_search").input(text).run()
         assert not at.exception

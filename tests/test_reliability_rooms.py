@@ -43,11 +43,14 @@ from explorer import evaluate, load_content
 from explorer.rooms import (
     CODE_ALPHABET,
     CODE_LENGTH,
-    FailedLookupLimiter,
+    Client,
+    ClientLimiter,
     NotAuthorised,
     RoomSettings,
     RoomStore,
+    SlidingWindowLimiter,
     StoreUnavailable,
+    UnknownParticipant,
     hash_token,
 )
 from tests.appserver import (
@@ -59,9 +62,10 @@ from tests.appserver import (
     private_schema,
     record,
 )
+from tests.apptest import FRAME as APP
+from tests.apptest import page_script
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, NO_BROWSER_MESSAGE, wait_for_app
 
-APP = str(REPO_ROOT / "app.py")
 CONTENT = load_content()
 ANSWER = {"goal": "specific", "timeframe": "weeks", "stage": "mid", "structure": "formal"}
 ANSWER_VERDICT = evaluate(ANSWER, content=CONTENT).verdict
@@ -88,7 +92,7 @@ def room_page(at: AppTest | None = None, **params: str) -> AppTest:
     at = at or AppTest.from_file(APP, default_timeout=60).run()
     at.query_params.clear()
     at.query_params.update(params)
-    at.switch_page("pages/room_page.py").run()
+    at.switch_page(page_script("room")).run()
     shows_no_exception(at)
     return at
 
@@ -129,8 +133,8 @@ def sqlite_file(store: RoomStore) -> Path:
 def test_a_locked_database_asks_the_participant_to_try_again_and_keeps_the_form(app_store):
     created = app_store.create_room("Locked workshop")
     code = created.room.code
-    for n in range(3):
-        app_store.submit(code, f"earlier-{n}", {"goal": "mixed"}, "blend")
+    for _ in range(3):
+        app_store.submit(code, app_store.issue_participant(code), {"goal": "mixed"}, "blend")
     participant = "participant-under-lock"
     at = room_page(room=code, participant=participant)
     for input_id in ("goal", "timeframe", "structure"):
@@ -198,8 +202,11 @@ def test_postgres_stopped_gives_a_clear_message_and_the_same_store_recovers(monk
         code = created.room.code
         committed = []
         for n in range(20):
-            store.submit(code, f"before-{n}", {**ANSWER, "n": str(n)}, ANSWER_VERDICT)
-            committed.append(f"before-{n}")
+            before = store.issue_participant(code)
+            store.submit(code, before, {**ANSWER, "n": str(n)}, ANSWER_VERDICT)
+            committed.append(before)
+        while_down = store.issue_participant(code)
+        after_restart = store.issue_participant(code)
 
         # The app shares the server; open a participant's page while it is up.
         monkeypatch.setenv("EXPLORER_DATABASE_URL", url)
@@ -212,10 +219,10 @@ def test_postgres_stopped_gives_a_clear_message_and_the_same_store_recovers(monk
         server.stop()
         refused = 0
         for operation in (
-            lambda: store.submit(code, "while-down", ANSWER, ANSWER_VERDICT),
+            lambda: store.submit(code, while_down, ANSWER, ANSWER_VERDICT),
             lambda: store.snapshot(code),
             lambda: store.get_room(code),
-            lambda: store.own_answer(code, "before-0"),
+            lambda: store.own_answer(code, committed[0]),
             lambda: store.create_room("while down"),
             lambda: store.close(code, created.token),
         ):
@@ -233,8 +240,8 @@ def test_postgres_stopped_gives_a_clear_message_and_the_same_store_recovers(monk
         assert has_button(at, "room_retry")
 
         server.start()
-        store.submit(code, "after-restart", ANSWER, ANSWER_VERDICT)  # the same store object
-        committed.append("after-restart")
+        store.submit(code, after_restart, ANSWER, ANSWER_VERDICT)  # the same store object
+        committed.append(after_restart)
         at.button(key="room_retry").click().run()
         shows_no_exception(at)
         assert has_button(at, "room_submit") and not at.error
@@ -245,7 +252,7 @@ def test_postgres_stopped_gives_a_clear_message_and_the_same_store_recovers(monk
         snapshot = store.snapshot(code)
         lost = [p for p in committed if store.own_answer(code, p) is None]
         assert not lost and snapshot.count == len(committed)
-        assert store.own_answer(code, "while-down") is None
+        assert store.own_answer(code, while_down) is None
         record(
             "rooms",
             "postgres_stopped",
@@ -268,10 +275,10 @@ def test_the_first_write_after_a_quiet_postgres_restart_succeeds():
     try:
         store = RoomStore(server.url, RoomSettings(database_url=server.url))
         code = store.create_room("quiet restart").room.code
-        store.submit(code, "before", ANSWER, ANSWER_VERDICT)
+        store.submit(code, store.issue_participant(code), ANSWER, ANSWER_VERDICT)
         server.stop()
         server.start()  # nobody used the store while it was down
-        store.submit(code, "after", ANSWER, ANSWER_VERDICT)
+        store.submit(code, store.issue_participant(code), ANSWER, ANSWER_VERDICT)
         store.dispose()
     finally:
         server.destroy()
@@ -296,13 +303,15 @@ def store(request, tmp_path) -> Iterator[RoomStore]:
 
 def test_a_participant_reads_and_changes_only_their_own_answer(store):
     code = store.create_room().room.code
-    store.submit(code, "alice-0001", ANSWER, ANSWER_VERDICT)
-    assert store.own_answer(code, "bob-00000001") is None  # Bob cannot read Alice's
-    store.submit(code, "bob-00000001", {"goal": "holistic"}, "mentoring")
-    assert store.own_answer(code, "alice-0001") == {**ANSWER, "verdict": ANSWER_VERDICT}
-    assert store.own_answer(code, "bob-00000001") == {"goal": "holistic", "verdict": "mentoring"}
+    alice, bob = store.issue_participant(code), store.issue_participant(code)
+    store.submit(code, alice, ANSWER, ANSWER_VERDICT)
+    assert store.own_answer(code, bob) is None  # Bob cannot read Alice's
+    store.submit(code, bob, {"goal": "holistic"}, "mentoring")
+    assert store.own_answer(code, alice) == {**ANSWER, "verdict": ANSWER_VERDICT}
+    assert store.own_answer(code, bob) == {"goal": "holistic", "verdict": "mentoring"}
     other = store.create_room().room.code
-    assert store.own_answer(other, "alice-0001") is None  # nor across rooms
+    with pytest.raises(UnknownParticipant):  # nor across rooms: the identity is per room
+        store.own_answer(other, alice)
     assert store.snapshot(code).count == 2
 
 
@@ -314,8 +323,8 @@ def test_the_participant_view_never_shows_other_answers_even_after_reveal(app_st
     at.button(key="room_submit").click().run()
     before = sorted(alerts(at).split(" | ")) + [m.value for m in at.markdown]
 
-    for n, goal in enumerate(["holistic", "mixed", "holistic", "mostly-holistic"] * 3):
-        app_store.submit(code, f"other-{n:04d}", {"goal": goal}, "mentoring")
+    for goal in ["holistic", "mixed", "holistic", "mostly-holistic"] * 3:
+        app_store.submit(code, app_store.issue_participant(code), {"goal": goal}, "mentoring")
     app_store.set_revealed(code, created.token, True)
     at.run()
     shows_no_exception(at)
@@ -325,19 +334,25 @@ def test_the_participant_view_never_shows_other_answers_even_after_reveal(app_st
     assert not any("answered" in m.value or "joined" in m.value for m in at.markdown)
 
 
-def test_participant_ids_made_by_the_page_are_unguessable(app_store):
-    code = app_store.create_room().room.code
-    ids = {room_page(room=code).query_params["participant"] for _ in range(5)}
-    assert len(ids) == 5
-    for pid in ids:
-        assert re.fullmatch(r"[A-Za-z0-9_-]{16}", pid)  # secrets.token_urlsafe(12): 96 bits
+def test_participant_identities_are_unguessable_and_signed(store):
+    code = store.create_room().room.code
+    identities = {store.issue_participant(code) for _ in range(50)}
+    assert len(identities) == 50
+    for identity in identities:
+        participant, signature = identity.split(".")
+        assert re.fullmatch(r"[A-Za-z0-9_-]{16}", participant)  # 96 random bits
+        assert re.fullmatch(r"[A-Za-z0-9_-]{43}", signature)  # HMAC-SHA256
+        assert store.verify_participant(code, identity) == participant
+        assert store.verify_participant(code, f"{participant}.{'A' * 43}") is None
 
 
 @pytest.fixture(scope="module")
 def guess_room() -> Iterator[tuple[RoomStore, str, str]]:
     store = RoomStore("sqlite://", RoomSettings(database_url="sqlite://"))
     created = store.create_room("guess me")
-    store.submit(created.room.code, "p1", ANSWER, ANSWER_VERDICT)
+    store.submit(
+        created.room.code, store.issue_participant(created.room.code), ANSWER, ANSWER_VERDICT
+    )
     yield store, created.room.code, created.token
     store.dispose()
 
@@ -367,7 +382,7 @@ def test_a_guessed_token_cannot_reveal_close_or_export(guess_room, guess):
 def test_a_tampered_token_in_the_app_shows_no_dashboard_and_changes_nothing(app_store):
     created = app_store.create_room("Tamper")
     code, token = created.room.code, created.token
-    app_store.submit(code, "p1", ANSWER, ANSWER_VERDICT)
+    app_store.submit(code, app_store.issue_participant(code), ANSWER, ANSWER_VERDICT)
     for tampered in (token[:-1] + ("A" if token[-1] != "A" else "B"), token.upper(), "x" * 32):
         at = room_page(room=code, token=tampered)
         assert at.error and "Only the facilitator" in at.error[0].value
@@ -418,23 +433,26 @@ def test_tokens_are_compared_in_constant_time():
 
 def test_the_limiter_allows_the_limit_then_refuses_until_the_window_slides():
     now = [1000.0]
-    limiter = FailedLookupLimiter(10, 60, clock=lambda: now[0])
+    limiter = ClientLimiter(10, 100, 60, clock=lambda: now[0])
+    a, b = Client(session="a"), Client(session="b")
     for _ in range(10):
-        assert limiter.allowed("a")
-        limiter.record_failure("a")
+        assert limiter.try_acquire(a) is not None
         now[0] += 1
-    assert not limiter.allowed("a") and limiter.allowed("b")  # per client
-    assert limiter.retry_after("a") == pytest.approx(50.0)
+    assert limiter.try_acquire(a) is None and limiter.try_acquire(b) is not None  # per client
     now[0] += 50.01  # the first failure leaves the window
-    assert limiter.allowed("a")
-    limiter.record_failure("a")
-    assert not limiter.allowed("a")
+    assert limiter.try_acquire(a) is not None
+    assert limiter.try_acquire(a) is None
 
 
 def test_the_limiter_counts_exactly_under_threads_and_bounds_its_memory():
-    limiter = FailedLookupLimiter(1000, 60, max_clients=50)
+    limiter = SlidingWindowLimiter(60, max_keys=50)
+    admitted: list[bool] = []
     threads = [
-        threading.Thread(target=lambda: [limiter.record_failure("x") for _ in range(50)])
+        threading.Thread(
+            target=lambda: admitted.extend(
+                limiter.try_acquire({"x": 1000}) is not None for _ in range(50)
+            )
+        )
         for _ in range(16)
     ]
     for thread in threads:
@@ -442,12 +460,12 @@ def test_the_limiter_counts_exactly_under_threads_and_bounds_its_memory():
     for thread in threads:
         thread.join(timeout=30)
     assert not any(t.is_alive() for t in threads)
-    assert limiter.allowed("x")  # 800 < 1000
+    assert admitted.count(True) == 800 and limiter.used("x") == 800
     for _ in range(200):
-        limiter.record_failure("x")
-    assert not limiter.allowed("x")
+        limiter.try_acquire({"x": 1000})
+    assert limiter.try_acquire({"x": 1000}) is None
     for n in range(500):
-        limiter.record_failure(f"client-{n}")
+        limiter.try_acquire({f"client-{n}": 5})
     assert len(limiter) <= 50
 
 
@@ -468,13 +486,13 @@ def test_guessing_a_live_room_code_in_a_workshop_is_hopeless():
     # An attacker trying once a second for a two-hour workshop, against the limiter.
     per_minute, minutes, live_rooms = 10, 120, 20
     now = [0.0]
-    limiter = FailedLookupLimiter(per_minute, 60, clock=lambda: now[0])
+    limiter = ClientLimiter(per_minute, 100, 60, clock=lambda: now[0])
+    attacker = Client(address="192.0.2.66", session="attacker")
     tried = looked_up = 0
     for _ in range(minutes * 60):
         tried += 1
-        if limiter.allowed("attacker"):
+        if limiter.try_acquire(attacker) is not None:  # every guess fails: none handed back
             looked_up += 1
-            limiter.record_failure("attacker")
         now[0] += 1
     assert looked_up == per_minute * minutes  # 1,200 lookups reach the store
 

@@ -30,11 +30,11 @@ from streamlit.testing.v1 import AppTest
 from explorer import load_content
 from explorer.rooms import InvalidCode, RoomSettings, RoomStore, normalise_code
 from explorer.urlstate import MAX_SHOWN_VALUE, read_query
-from pages.room_views import as_text
 from tests.appserver import record
-from tests.conftest import REPO_ROOT
+from tests.apptest import FRAME as APP
+from tests.apptest import page_script
+from views.text import as_text
 
-APP = str(REPO_ROOT / "app.py")
 CONTENT = load_content()
 INPUT_IDS = [spec.id for spec in CONTENT.inputs]
 OPTION_IDS = sorted({o for spec in CONTENT.inputs for o in spec.option_ids})
@@ -48,9 +48,9 @@ EXAMPLES = {"explore": 250, "room": 250, "personas": 170, "compare": 170, "how":
 PURE_EXAMPLES = 3000
 pytestmark = pytest.mark.filterwarnings("ignore:Generating overly large repr")
 PAGES = {
-    "personas": ("pages/personas_page.py", "personas.title"),
-    "compare": ("pages/compare_page.py", "compare.title"),
-    "how": ("pages/how_it_works_page.py", "how.title"),
+    "personas": (page_script("personas"), "personas.title"),
+    "compare": (page_script("compare"), "compare.title"),
+    "how": (page_script("how-it-works"), "how.title"),
 }
 
 NASTY = [
@@ -267,7 +267,7 @@ def test_the_room_page_survives_any_link_and_explains_what_it_refused(live_room,
     code, token = live_room
     query = data.draw(room_params(code, token), label="query")
     started = time.monotonic()
-    at = on_page("pages/room_page.py", query)
+    at = on_page(page_script("room"), query)
     no_markup_from_the_link(at)
     seen = seen_params(query)
     view = expected_room_view(seen, code, token)

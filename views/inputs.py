@@ -1,52 +1,49 @@
-"""What every page shares: the cached content and the inputs bound to the URL."""
+"""The explorer's inputs bound to the URL: read once per session, written in one step."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import streamlit as st
 
-from explorer import Content, ContentError, load_content
+from explorer import Content
+from explorer.content import Input
 from explorer.urlstate import read_query, write_query
-from pages.server_tuning import tune_server
+from views.text import as_text
 
 URL_READ_FLAG = "_inputs_read_from_url"
 NOTICES = "_url_notices"
-OTHER_QUERY_KEYS = ("presenter", "room", "token", "participant")
-
-
-@st.cache_resource(show_spinner=False)
-def _load_content() -> Content:
-    return load_content()
-
-
-def get_content() -> Content:
-    """The shipped content; if it is broken, a clear error page instead of a traceback."""
-    try:
-        content = _load_content()
-        tune_server()
-        return content
-    except ContentError as err:
-        st.set_page_config(page_title="Mentor or Coach?")
-        st.error(
-            "**The explorer cannot start.** Its content files have problems; nothing you "
-            "entered was lost. Please tell the people who run this site."
-        )
-        st.code("\n".join(str(p) for p in err.problems), language=None)
-        st.stop()
+# Query keys that belong to other features and are left alone.
+OTHER_QUERY_KEYS = ("presenter", "room")
+MAX_NOTICES = 3
+# A link longer than this is not read at all: one short notice, defaults everywhere.
+MAX_QUERY_CHARS = 2000
 
 
 def widget_key(input_id: str) -> str:
     return f"input_{input_id}"
 
 
+def _query() -> dict[str, list[str]]:
+    return {key: st.query_params.get_all(key) for key in st.query_params}
+
+
 def bind_inputs_to_url(content: Content) -> None:
-    """On a session's first run, seed the widgets from the link and remember any notices."""
+    """On a session's first run, seed the inputs from the link and remember any notices."""
     if st.session_state.get(URL_READ_FLAG):
         return
-    params = {key: st.query_params.get_all(key) for key in st.query_params}
-    inputs, notices = read_query(content, params, OTHER_QUERY_KEYS)
+    params = _query()
+    size = sum(len(k) + sum(len(v) for v in values) for k, values in params.items())
+    if size > MAX_QUERY_CHARS:
+        inputs, messages = dict(content.defaults), [content.text("explore.link_too_long")]
+    else:
+        inputs, notices = read_query(content, params, OTHER_QUERY_KEYS)
+        messages = [n.message(content, as_text) for n in notices[:MAX_NOTICES]]
+        if len(notices) > MAX_NOTICES:
+            messages.append(content.text("explore.more_notices", count=len(notices) - MAX_NOTICES))
     for input_id, option_id in inputs.items():
         st.session_state[widget_key(input_id)] = option_id
-    st.session_state[NOTICES] = [n.message(content) for n in notices]
+    st.session_state[NOTICES] = messages
     st.session_state[URL_READ_FLAG] = True
 
 
@@ -55,39 +52,26 @@ def show_url_notices() -> None:
         st.warning(message, icon=":material/link:")
 
 
-def input_sliders(content: Content) -> dict[str, str]:
-    """The four main select-sliders and the advanced ones in an expander, in the sidebar."""
-    chosen = {}
-    with st.sidebar:
-        st.subheader(content.text("explore.sidebar_heading"))
-        for spec in content.main_inputs:
-            chosen[spec.id] = _slider(spec)
-        with st.expander(content.text("explore.advanced")):
-            for spec in content.advanced_inputs:
-                chosen[spec.id] = _slider(spec)
-    return chosen
+def current_inputs(content: Content) -> dict[str, str]:
+    """The inputs as the session holds them (after `bind_inputs_to_url`)."""
+    return {spec.id: st.session_state.get(widget_key(spec.id), spec.default) for spec in content.inputs}
 
 
-def _slider(spec) -> str:
+def input_slider(spec: Input, *, key_prefix: str = "input_") -> str:
+    """One select-slider for an input, labelled from content."""
     labels = {o.id: o.label for o in spec.options}
     return st.select_slider(
         spec.label,
         options=list(spec.option_ids),
         format_func=labels.__getitem__,
         help=spec.help,
-        key=widget_key(spec.id),
+        key=f"{key_prefix}{spec.id}",
     )
 
 
-def write_inputs_to_url(content: Content, inputs: dict[str, str]) -> None:
-    """Keep the link in step with the sliders, leaving other features' keys alone."""
-    wanted = write_query(content, inputs)
-    for spec in content.inputs:
-        if spec.id in wanted:
-            if st.query_params.get(spec.id) != wanted[spec.id]:
-                st.query_params[spec.id] = wanted[spec.id]
-        elif spec.id in st.query_params:
-            del st.query_params[spec.id]
-    for key in list(st.query_params):
-        if key not in content.input_by_id and key not in OTHER_QUERY_KEYS:
-            del st.query_params[key]
+def write_inputs_to_url(content: Content, inputs: Mapping[str, str]) -> None:
+    """Keep the link in step with the inputs, in one step; other features' keys stay."""
+    wanted = {key: st.query_params[key] for key in OTHER_QUERY_KEYS if key in st.query_params}
+    wanted |= write_query(content, inputs)
+    if {key: st.query_params[key] for key in st.query_params} != wanted:
+        st.query_params.from_dict(wanted)

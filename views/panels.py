@@ -1,15 +1,10 @@
-"""Reusable drawing blocks for the pages. Each takes content and an assessment and draws."""
+"""Drawing blocks for the pages: each takes content and an assessment and draws."""
 
 from __future__ import annotations
 
-from typing import Any
-from urllib.parse import urlencode, urlsplit
-
-import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
-from explorer import Assessment, Content, sensitivity
+from explorer import Assessment, Content
 from explorer.brief import build_brief
 from explorer.explain import (
     Cited,
@@ -17,15 +12,14 @@ from explorer.explain import (
     contested_lines,
     firm_sliders,
     lean_words,
-    radar_summary,
     reason_lines,
     verdict_words,
 )
-from explorer.figures import approach_traces, lean_meter_html, needs_trace, radar
+from explorer.figures import lean_meter_html
 from explorer.svg import sensitivity_svg
-from explorer.tables import column_label, needs_table
-from explorer.urlstate import write_query
-from pages.memo import ContentMemo, inputs_key
+from views.assess import slider_leans
+from views.links import share_url
+from views.tables import download
 
 
 def cited_markdown(content: Content, line: Cited) -> str:
@@ -36,85 +30,8 @@ def cited_markdown(content: Content, line: Cited) -> str:
     return f"{line.text}\n> {lead}“{line.quote}” — *{line.location}*"
 
 
-@ContentMemo
-def _radar_template(content: Content, presenter: bool) -> dict[str, Any]:
-    """The radar as a plain figure dict, built (and validated) once by `explorer.figures.radar`
-    with the person's needs at zero. Only the needs trace's radii change from run to run."""
-    zero = {d.id: 0.0 for d in content.dimensions}
-    traces = [*approach_traces(content), needs_trace(content, zero)]
-    figure = radar(content, traces, presenter=presenter).to_dict()
-    # Plotly embeds the default template ("streamlit": placeholder colours and colour
-    # scales that the browser replaces with the app's theme anyway) in every figure: 3.6 kB
-    # of the radar's 8.4 kB, re-sent on every slider move. Every trace here has explicit
-    # colours, and the chart renders pixel-identical without it (docs/performance.md).
-    figure["layout"].pop("template", None)
-    return figure
-
-
-class PrebuiltFigure(go.Figure):
-    """A figure that is already a validated plain dict.
-
-    `st.plotly_chart` turns any plotly Figure into a dict with `to_dict()` and serialises
-    that; a Figure built the ordinary way re-validates and deep-copies every property first
-    (about 1 ms for the radar, 10 ms with the `radar()` call). This one hands over its dict.
-    """
-
-    def __init__(self, figure: dict[str, Any]) -> None:  # no BaseFigure set-up on purpose
-        self._prebuilt = figure
-
-    def to_dict(self) -> dict[str, Any]:
-        return self._prebuilt
-
-    def to_plotly_json(self) -> dict[str, Any]:
-        return self._prebuilt
-
-    def __repr__(self) -> str:
-        return f"PrebuiltFigure({len(self._prebuilt.get('data', []))} traces)"
-
-
-def radar_figure(
-    content: Content, needs: dict[str, float], *, presenter: bool = False
-) -> go.Figure:
-    """The same figure as `radar(content, [*approach_traces, needs_trace(needs)])` (same JSON),
-    from a cached template: only the needs trace's radii are new on each rerun."""
-    template = _radar_template(content, presenter)
-    data = list(template["data"])
-    r = [round(needs[d.id], 1) for d in content.dimensions]
-    data[-1] = {**data[-1], "r": [*r, r[0]]}  # new list and dict: the template is shared
-    return PrebuiltFigure({"data": data, "layout": template["layout"]})
-
-
-def radar_chart(content: Content, result: Assessment, *, presenter: bool = False, key: str) -> None:
-    """The radar, its one-sentence text alternative, and a table toggle with the same numbers.
-
-    A fragment: turning the table on or off reruns only this block, not the whole page."""
-    _radar_block(content, result, presenter, key)
-
-
-@st.fragment
-def _radar_block(content: Content, result: Assessment, presenter: bool, key: str) -> None:
-    figure = radar_figure(content, result.needs, presenter=presenter)
-    st.plotly_chart(figure, key=key, config={"displayModeBar": False})
-    st.caption(radar_summary(content, result) + " " + content.text("explore.radar_caption"))
-    if st.toggle(content.text("accessibility.show_table"), key=f"{key}_table"):
-        show_table(content, needs_table(content, result))
-
-
-def show_table(
-    content: Content, table: pd.DataFrame, config: dict[str, Any] | None = None, **options: Any
-) -> None:
-    """A table whose columns are ids, shown with their labels from content; `config` maps an
-    id to a column type (its label is filled in here)."""
-    columns = {}
-    for column in table.columns:
-        label = column_label(content, column)
-        kind = (config or {}).get(column, st.column_config.Column)
-        columns[column] = kind(label) if callable(kind) else kind
-    st.dataframe(table, hide_index=True, width="stretch", column_config=columns, **options)
-
-
 def verdict_panel(content: Content, result: Assessment, *, presenter: bool = False) -> None:
-    """Headline, strength, lean meter, match and blurb with its citations."""
+    """Headline, the verdict in words on one scale, the lean meter and the blurb."""
     verdict = content.verdict.approaches[result.verdict]
     st.subheader(content.text("cli.verdict", headline=verdict.headline), anchor=False)
     st.markdown(f"**{verdict_words(content, result)}** · {lean_words(content, result)}")
@@ -149,43 +66,21 @@ def what_would_change_it(content: Content, result: Assessment) -> None:
         st.caption(content.text("changes.firm_line", inputs=", ".join(firm)))
 
 
-@ContentMemo
-def _sensitivity_html(content: Content, key: tuple[tuple[str, str], ...]) -> str:
-    inputs = dict(key)
-    return sensitivity_svg(content, sensitivity(content, inputs), inputs)
-
-
 def sensitivity_view(content: Content, result: Assessment) -> None:
     st.markdown(f"#### {content.text('changes.sensitivity_heading')}")
-    st.html(_sensitivity_html(content, inputs_key(result.inputs)))
+    st.html(sensitivity_svg(content, slider_leans(content, result.inputs), result.inputs))
     st.caption(content.text("changes.sensitivity_caption"))
 
 
-def app_url() -> str:
-    """The app's root address as the browser sees it (falls back to the local default)."""
-    parts = urlsplit(st.context.url or "http://localhost:8501/")
-    return f"{parts.scheme}://{parts.netloc}/"
-
-
-def share_url(content: Content, inputs: dict[str, str]) -> str:
-    """A link to the Explore page with these inputs."""
-    return f"{app_url()}?{urlencode(write_query(content, inputs))}"
-
-
-MIME_TYPES = {".csv": "text/csv", ".html": "text/html", ".md": "text/markdown"}
-
-
-def download(label: str, data, file_name: str, *, key: str) -> None:
-    """A download button that does not rerun the page; `data` may be a callable, which
-    then runs only when the button is pressed."""
-    mime = MIME_TYPES[file_name[file_name.rfind(".") :]]
-    st.download_button(label, data, file_name=file_name, mime=mime, key=key, on_click="ignore")
+SHARE_LINK = "share_link"
 
 
 def take_it_with_you(content: Content, result: Assessment) -> None:
     st.markdown(f"#### {content.text('brief.heading')}")
     link = share_url(content, result.inputs)
-    st.text_input(content.text("brief.share_label"), link, key="share_link")
+    # A keyed text field keeps its first value; set it before drawing so it follows the inputs.
+    st.session_state[SHARE_LINK] = link
+    st.text_input(content.text("brief.share_label"), key=SHARE_LINK)
     # The brief is built when a button is pressed, not on every slider move.
     left, right = st.columns(2)
     with left:

@@ -32,6 +32,11 @@ BASE_CSS = """
 """
 
 
+def is_presenter() -> bool:
+    """Whether the presenter view is on for this session (set by the frame's toggle)."""
+    return bool(st.session_state.get(KEY, False))
+
+
 def presenter_mode(content: Content) -> bool:
     """Read ?presenter=1 on first load, show the toggle, keep the link in step, apply styles."""
     if KEY not in st.session_state:

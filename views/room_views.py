@@ -40,14 +40,13 @@ from explorer.rooms import (
     TooManyAttempts,
     normalise_code,
 )
-from pages import panels
-from pages.presenter import KEY as PRESENTER
+from views import panels
+from views.links import app_url
+from views.presenter import is_presenter
+from views.text import as_text
 
 REFRESH_SECONDS = 3
 PARTICIPANT_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
-# Characters Streamlit's markdown gives a meaning to (links, emphasis, code, math, lists,
-# :directives:, autolinks); escaped, typed text such as a room title is shown as typed.
-MARKDOWN_SYNTAX = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:=])")
 CLIENT_KEY = "_room_client"
 KNOWN_LOOKUPS = "_room_known_lookups"
 T = TypeVar("T")
@@ -106,13 +105,8 @@ def find_room(content: Content, store: RoomStore, typed: str) -> Room:
     return limited_lookup(content, ("room", code), lambda: store.get_room(code))
 
 
-def as_text(typed: str) -> str:
-    """Someone's text for a markdown element: shown literally, never as a link or markup."""
-    return MARKDOWN_SYNTAX.sub(r"\\\1", typed)
-
-
 def room_url(code: str, **extra: str) -> str:
-    return f"{panels.app_url()}room?{urlencode({'room': code, **extra})}"
+    return f"{app_url()}room?{urlencode({'room': code, **extra})}"
 
 
 def lobby(content: Content, store: RoomStore) -> None:
@@ -224,7 +218,7 @@ def _act(action: Callable[[], object]) -> None:
 @st.fragment(run_every=REFRESH_SECONDS)
 def dashboard(content: Content, store: RoomStore, code: str) -> None:
     """Counts and, once revealed, the room's picture. One snapshot query per refresh."""
-    presenter = st.session_state.get(PRESENTER, False)
+    presenter = is_presenter()
     try:
         snapshot = store.snapshot(code)
     except RoomError as err:  # busy, down or expired: say so; the next refresh retries

@@ -24,10 +24,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import subprocess
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -37,7 +33,8 @@ from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect, 
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from benchmarks.common import CHROMIUM, CHROMIUM_ARGS, free_port, streamlit_command
+from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS
+from tests.support.server import StreamlitServer
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT_DIR = REPO_ROOT / "test-artifacts" / "screenshots"
@@ -46,10 +43,6 @@ NO_BROWSER_MESSAGE = (
     "install Debian's chromium to run browser tests"
 )
 
-SERVER_START_TIMEOUT_S = 60.0
-SERVER_START_ATTEMPTS = 3  # a fresh free port each time, in case another process grabbed it
-SERVER_STOP_TIMEOUT_S = 10.0
-WARM_UP_TIMEOUT_S = 60.0  # one full run of app.py, cold imports included
 APP_TIMEOUT_MS = 30_000  # one page load / one rerun, including Plotly's lazy loading
 STABLE_POLLS = 3  # wait_for_app: the settled state must hold for this many polls in a row
 POLL_MS = 100
@@ -89,53 +82,6 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
 # --------------------------------------------------------------------------- server
 
 
-def _health_ok(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return response.status == 200 and response.read().strip() == b"ok"
-    except (urllib.error.URLError, OSError):
-        return False
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=SERVER_STOP_TIMEOUT_S)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=SERVER_STOP_TIMEOUT_S)
-
-
-def _tail(path: Path, limit: int = 4000) -> str:
-    text = path.read_text(errors="replace") if path.exists() else ""
-    return text[-limit:] or "(empty)"
-
-
-def _warm_up(base_url: str, process: subprocess.Popen, stderr_path: Path) -> None:
-    """Run app.py once via /_stcore/script-health-check (enabled in .streamlit/config.toml).
-
-    Until the app's frame has run once, Streamlit serves pages/ by legacy file discovery, and
-    a deep link such as /room?room=CODE would show "Page not found". This is what `make run`
-    does before the first visitor arrives.
-    """
-    url = f"{base_url}/_stcore/script-health-check"
-    try:
-        with urllib.request.urlopen(url, timeout=WARM_UP_TIMEOUT_S) as response:
-            status, body = response.status, response.read()[:500]
-    except urllib.error.HTTPError as err:
-        status, body = err.code, err.read()[:500]
-    except (urllib.error.URLError, OSError) as err:
-        status, body = None, str(err).encode()
-    if status != 200:
-        pytest.fail(
-            f"Warm-up GET {url} returned {status} (wanted 200): {body!r}. Is "
-            f"server.scriptHealthCheckEnabled set in .streamlit/config.toml?\n"
-            f"server running: {process.poll() is None}\nstderr:\n{_tail(stderr_path)}"
-        )
-
-
 @pytest.fixture(scope="session")
 def explorer_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Where the app keeps its data (rooms) during the test session."""
@@ -144,53 +90,22 @@ def explorer_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def app_server(explorer_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A `streamlit run app.py` on 127.0.0.1 and a free port, warmed up; yields its base URL."""
-    logs = tmp_path_factory.mktemp("streamlit-logs")
-    env = {**os.environ, "EXPLORER_DATA_DIR": str(explorer_data_dir), "PYTHONUNBUFFERED": "1"}
-    failure = ""
-    for attempt in range(1, SERVER_START_ATTEMPTS + 1):
-        port = free_port()
-        base_url = f"http://127.0.0.1:{port}"
-        stdout_path = logs / f"stdout-{attempt}.log"
-        stderr_path = logs / f"stderr-{attempt}.log"
-        command = streamlit_command("app.py", port)
-        with stdout_path.open("wb") as out, stderr_path.open("wb") as err:
-            process = subprocess.Popen(
-                command, cwd=REPO_ROOT, env=env, stdout=out, stderr=err, stdin=subprocess.DEVNULL
-            )
-        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-        try:
-            while process.poll() is None and time.monotonic() < deadline:
-                if _health_ok(f"{base_url}/_stcore/health"):
-                    break
-                time.sleep(0.25)
-            else:
-                code = process.poll()
-                if code is None:
-                    pytest.fail(
-                        f"Streamlit did not answer {base_url}/_stcore/health within "
-                        f"{SERVER_START_TIMEOUT_S:.0f}s.\nstderr:\n{_tail(stderr_path)}\n"
-                        f"stdout:\n{_tail(stdout_path)}"
-                    )
-                failure = (
-                    f"Streamlit exited with code {code} before it was ready "
-                    f"(attempt {attempt}, port {port}).\nstderr:\n{_tail(stderr_path)}\n"
-                    f"stdout:\n{_tail(stdout_path)}"
-                )
-                if "already in use" in failure:
-                    continue
-                pytest.fail(failure)
-            _warm_up(base_url, process, stderr_path)
-            yield base_url
-            if process.poll() is not None:
-                pytest.fail(
-                    f"Streamlit died during the session (code {process.returncode}).\n"
-                    f"stderr:\n{_tail(stderr_path)}"
-                )
-            return
-        finally:
-            _stop(process)
-    pytest.fail(failure)
+    """A `streamlit run app.py` on 127.0.0.1 and a free port, cold (no warm-up request: every
+    page's URL must open on a server nobody has visited); yields its base URL."""
+    server = StreamlitServer(
+        env={"EXPLORER_DATA_DIR": str(explorer_data_dir)},
+        logs=tmp_path_factory.mktemp("streamlit-logs"),
+    )
+    try:
+        server.start()
+    except RuntimeError as err:
+        pytest.fail(str(err))
+    try:
+        yield server.url
+        if not server.alive:
+            pytest.fail(f"Streamlit died during the session.\n{server.tail()}")
+    finally:
+        server.stop()
 
 
 # --------------------------------------------------------------------------- browser
