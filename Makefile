@@ -1,45 +1,59 @@
-# Two entry points: `make run` and `make test`. Each builds .venv by itself.
+# Two entry points: `make run` and `make test`. Each builds .venv by itself, from the lock
+# files in requirements/ (exact versions; `make lock` refreshes them from pyproject.toml).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+RUN_STAMP := $(VENV)/.run-$(shell cat pyproject.toml requirements/app.lock | cksum | cut -d' ' -f1)
+DEV_STAMP := $(VENV)/.dev-$(shell cat pyproject.toml requirements/dev.lock | cksum | cut -d' ' -f1)
 HOST ?= localhost
 PORT ?= 8501
 
-.PHONY: run test lint check bench bench-smoke demo-cluster clean
+.PHONY: run test lint check bench bench-smoke demo-cluster lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	rm -f $(VENV)/.installed-*
-	touch $(STAMP)
+$(RUN_STAMP): pyproject.toml requirements/app.lock | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements/app.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(RUN_STAMP)
 
-run: $(STAMP)
+$(DEV_STAMP): pyproject.toml requirements/dev.lock | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements/dev.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(DEV_STAMP) $(RUN_STAMP)
+
+run: $(RUN_STAMP)
 	$(BIN)/streamlit run app.py --server.address $(HOST) --server.port $(PORT)
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 # CHECK_ARGS: e.g. "--strict --sources DIR" to check every quote against your copy of the articles.
-check: $(STAMP)
+check: $(DEV_STAMP)
 	$(BIN)/python -m explorer check $(CHECK_ARGS)
 
 test: lint check
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-bench: $(STAMP)
+bench: $(DEV_STAMP)
 	$(BIN)/python -m benchmarks
 
-bench-smoke: $(STAMP)
+bench-smoke: $(DEV_STAMP)
 	$(BIN)/python -m benchmarks --smoke --out test-artifacts/performance-smoke.md \
 	  --json test-artifacts/performance-smoke.json
 
-demo-cluster: $(STAMP)
+demo-cluster: $(DEV_STAMP)
 	PYTHON=$(BIN)/python deploy/cluster.sh
 
+# Refresh the lock files from pyproject.toml's ranges (needs network access to PyPI).
+lock: $(DEV_STAMP)
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml -o requirements/app.lock --python-version 3.11 -q
+	$(BIN)/uv pip compile pyproject.toml --extra dev -o requirements/dev.lock --python-version 3.11 -q
+
 clean:
-	rm -rf $(VENV) test-artifacts .pytest_cache
+	rm -rf $(VENV) test-artifacts .pytest_cache .mypy_cache

@@ -14,6 +14,7 @@ import streamlit as st
 
 from explorer import load_content
 
+
 @st.cache_resource(show_spinner=False)
 def _content():
     return load_content()

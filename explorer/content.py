@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 import yaml
 from pydantic import (
@@ -169,7 +169,7 @@ class VerdictConfig(Model):
     tie_zone: Annotated[float, Field(strict=True, gt=0, lt=1)]
     strength_bands: Annotated[tuple[StrengthBand, ...], Field(min_length=1)]
     blend_even_below: Annotated[float, Field(strict=True, gt=0, lt=1)]
-    approaches: dict[Literal["mentoring", "coaching", "blend"], VerdictText]
+    approaches: dict[str, VerdictText]
 
 
 class SourcesDoc(Model):
@@ -195,7 +195,7 @@ class Question(Model):
 
 
 class QuestionsDoc(Model):
-    questions: dict[Literal["mentoring", "coaching", "blend"], tuple[Question, ...]]
+    questions: dict[str, tuple[Question, ...]]
 
 
 class Persona(Model):
@@ -282,7 +282,7 @@ class Content(Model):
 class _NoAliasLoader(yaml.SafeLoader):
     """Safe YAML that refuses anchors and aliases, so an alias bomb cannot expand."""
 
-    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+    def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise yaml.constructor.ConstructorError(
@@ -408,17 +408,17 @@ def load_content(
         quotes = Checker(docs, problems).run(sources_folder(sources_dir))
     if problems:
         raise ContentError(problems)
-    dims = docs["dimensions.yaml"]
+    dims = cast(DimensionsDoc, docs["dimensions.yaml"])
     return Content(
         directory=str(directory),
         quotes=quotes,
-        sources=docs["sources.yaml"].sources,
-        claims=docs["claims.yaml"].claims,
+        sources=cast(SourcesDoc, docs["sources.yaml"]).sources,
+        claims=cast(ClaimsDoc, docs["claims.yaml"]).claims,
         dimensions=dims.dimensions,
         contested=dims.contested,
-        inputs=_resolve_midpoints(docs["inputs.yaml"].inputs, dims.dimensions),
+        inputs=_resolve_midpoints(cast(InputsDoc, docs["inputs.yaml"]).inputs, dims.dimensions),
         verdict=docs["verdict.yaml"],
-        questions=docs["questions.yaml"].questions,
+        questions=cast(QuestionsDoc, docs["questions.yaml"]).questions,
         personas=docs["personas.yaml"],
         ui=docs["ui.yaml"].model_dump(),
     )

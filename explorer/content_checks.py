@@ -214,12 +214,16 @@ class Checker:
 
     def verdict(self) -> None:
         doc = self.docs["verdict.yaml"]
+        questions = self.docs["questions.yaml"].questions
+        for file, keys in (("verdict.yaml", doc.approaches), ("questions.yaml", questions)):
+            for name in keys:
+                if name not in VERDICTS:
+                    self.add(file, f"{name}", f"one of {list(VERDICTS)}", name)
         for name in VERDICTS:
             if name not in doc.approaches:
                 self.add("verdict.yaml", f"approaches.{name}", "a verdict text", "nothing")
             else:
                 self.cites("verdict.yaml", f"approaches.{name}", doc.approaches[name].claims)
-        questions = self.docs["questions.yaml"].questions
         for name in VERDICTS:
             if not questions.get(name):
                 self.add("questions.yaml", f"questions.{name}", "at least one question", "none")

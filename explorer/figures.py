@@ -7,13 +7,14 @@ in line style and marker shape, so nothing relies on colour alone.
 from __future__ import annotations
 
 import html
-import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 from explorer.content import Content
+from explorer.radar_geometry import RadarGeometry
 
 MENTORING_COLOUR = "#0072B2"
 COACHING_COLOUR = "#D55E00"
@@ -78,10 +79,6 @@ def extra_trace(index: int, name: str, values: Mapping[str, float]) -> Trace:
     return Trace(name, values, EXTRA_COLOURS[i], EXTRA_DASHES[i], EXTRA_SYMBOLS[i], width=3)
 
 
-def _axis_label(label: str, width: int) -> str:
-    return "<br>".join(textwrap.wrap(label, width=width, break_long_words=False))
-
-
 def radar(
     content: Content,
     traces: Sequence[Trace],
@@ -94,18 +91,18 @@ def radar(
 
     `band`, if given, is drawn first as a shaded ring between its low and high values.
     """
-    dims = content.dimensions
-    theta = [_axis_label(d.label, 14) for d in dims]
-    meanings = [d.meaning for d in dims]
+    geometry = RadarGeometry.from_content(content)
+    theta = list(geometry.closed(["<br>".join(axis.lines) for axis in geometry.axes]))
+    meanings = list(geometry.closed([content.dimension_by_id[i].meaning for i in geometry.ids]))
     scale = 1.6 if presenter else 1.0
     fig = go.Figure()
     if band is not None:
-        high = [band.high[d.id] for d in dims]
-        low = [band.low[d.id] for d in dims]
+        high = list(geometry.closed(geometry.values(band.high)))
+        low = list(geometry.closed(geometry.values(band.low)))
         fig.add_trace(
             go.Scatterpolar(
-                r=[*high, high[0], low[0], *reversed(low)],
-                theta=[*theta, theta[0], theta[0], *reversed(theta)],
+                r=[*high, *reversed(low)],
+                theta=[*theta, *reversed(theta)],
                 name=band.name,
                 mode="lines",
                 line={"color": band.colour, "width": 0.5},
@@ -115,12 +112,12 @@ def radar(
             )
         )
     for trace in traces:
-        r = [round(trace.values[d.id], 1) for d in dims]
+        r = geometry.closed([round(v, 1) for v in geometry.values(trace.values)])
         fig.add_trace(
             go.Scatterpolar(
-                r=[*r, r[0]],
-                theta=[*theta, theta[0]],
-                customdata=[*meanings, meanings[0]],
+                r=list(r),
+                theta=theta,
+                customdata=meanings,
                 name=trace.name,
                 mode="lines+markers",
                 line={"color": trace.colour, "dash": trace.dash, "width": trace.width * scale},
@@ -146,8 +143,8 @@ def radar(
         font={"size": font, "color": "#111111" if presenter else "#222222"},
         polar={
             "radialaxis": {
-                "range": [0, 100],
-                "tickvals": [0, 25, 50, 75, 100],
+                "range": list(geometry.scale),
+                "tickvals": [0, *geometry.rings],
                 "angle": 70,  # between the first two spokes, clear of the traces' markers
                 "tickfont": {"size": font - 3, "color": "#777777"},
                 "gridcolor": "#BBBBBB" if presenter else "#DDDDDD",
@@ -233,6 +230,96 @@ def distribution_bar(
         font={"size": font, "color": "#111111"},
         yaxis={"range": [0, top * 1.25], "dtick": max(1, top // 5), "title": None},
         showlegend=False,
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="#FFFFFF",
+    )
+    return fig
+
+
+def sensitivity_figure(
+    content: Content,
+    leans: Mapping[str, Sequence[float]],
+    inputs: Mapping[str, str],
+    *,
+    presenter: bool = False,
+) -> go.Figure:
+    """Small multiples: for each main slider, the lean at each of its positions (the others
+    held), the blend zone shaded, and where the person is now as a large ringed marker with
+    its value written beside it (position is never shown by colour alone)."""
+    specs = content.main_inputs
+    tie = content.verdict.tie_zone
+    font = 18 if presenter else 12
+    fig = make_subplots(
+        rows=1 if presenter else 2,
+        cols=len(specs) if presenter else 2,
+        subplot_titles=[spec.label for spec in specs],
+        horizontal_spacing=0.08,
+        vertical_spacing=0.28,
+    )
+    for n, spec in enumerate(specs):
+        row, col = (1, n + 1) if presenter else (n // 2 + 1, n % 2 + 1)
+        labels = [o.label for o in spec.options]
+        values = list(leans[spec.id])
+        here = spec.index(inputs[spec.id])
+        fig.add_hrect(
+            y0=-tie,
+            y1=tie,
+            fillcolor="#E6E6E6",
+            line_width=0,
+            layer="below",
+            row=row,
+            col=col,
+            exclude_empty_subplots=False,
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=labels,
+                y=values,
+                mode="lines+markers",
+                line={"color": "#555555", "width": 2},
+                marker={"size": 7, "color": "#333333"},
+                name=spec.label,
+                hovertemplate="%{x}: %{y:+.2f}<extra></extra>",
+                showlegend=False,
+            ),
+            row=row,
+            col=col,
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=[labels[here]],
+                y=[values[here]],
+                mode="markers+text",
+                marker={"size": 16, "color": "#FFFFFF", "line": {"color": "#000000", "width": 3}},
+                text=[f"{values[here]:+.2f}".replace("-", "\u2212")],
+                textposition="top center",
+                name=content.text("changes.sensitivity_here"),
+                hoverinfo="skip",
+                showlegend=False,
+            ),
+            row=row,
+            col=col,
+        )
+        fig.update_xaxes(
+            tickvals=[labels[0], labels[-1]], tickfont={"size": font - 2}, row=row, col=col
+        )
+        fig.update_yaxes(
+            range=[-1.15, 1.15],
+            tickvals=[-1, 0, 1],
+            ticktext=[
+                content.text("changes.sensitivity_coaching"),
+                "0",
+                content.text("changes.sensitivity_mentoring"),
+            ],
+            tickfont={"size": font - 2},
+            row=row,
+            col=col,
+        )
+    fig.update_annotations(font={"size": font})
+    fig.update_layout(
+        height=320 if presenter else 460,
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        font={"size": font, "color": "#111111"},
         paper_bgcolor="rgba(0,0,0,0)",
         plot_bgcolor="#FFFFFF",
     )

@@ -13,9 +13,11 @@ import math
 import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from explorer.content import Content, Dimension
 
+T = TypeVar("T")
 SCALE_MIN = 0.0
 SCALE_MAX = 100.0
 RING_LEVELS = (25, 50, 75, 100)
@@ -100,7 +102,7 @@ class RadarGeometry:
         """A profile (dimension id -> 0-100) as values in axis order."""
         return tuple(profile[axis.id] for axis in self.axes)
 
-    def closed(self, values: Sequence[float]) -> tuple[float, ...]:
+    def closed(self, values: Sequence[T]) -> tuple[T, ...]:
         """Values in axis order with the first repeated at the end, so a line drawn through
         them closes the polygon (Plotly's Scatterpolar needs this; so does an SVG polyline)."""
         if len(values) != len(self.axes):

@@ -26,7 +26,9 @@ class RoomStats:
 
 def room_stats(content: Content, answers: Sequence[Mapping[str, str]]) -> RoomStats:
     """Summarise answers (option ids by input id, plus 'verdict'); skip unusable ones."""
-    profiles, verdicts, skipped = [], Counter(), 0
+    profiles: list[dict[str, float]] = []
+    verdicts: Counter[str] = Counter()
+    skipped = 0
     for answer in answers:
         inputs = {k: v for k, v in answer.items() if k in content.input_by_id}
         try:

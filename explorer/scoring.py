@@ -153,7 +153,9 @@ def _verdict(lean: float, tie_zone: float) -> tuple[str, float]:
     return ("mentoring" if lean > 0 else "coaching"), (abs(lean) - tie_zone) / (1 - tie_zone)
 
 
-def verdict_changes(content: Content, inputs: Mapping[str, str], verdict: str) -> tuple[Change, ...]:
+def verdict_changes(
+    content: Content, inputs: Mapping[str, str], verdict: str
+) -> tuple[Change, ...]:
     """Every single-input change that gives another verdict, nearest first."""
     changes = []
     for spec in content.inputs:

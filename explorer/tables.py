@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable
+from typing import Any
 
 import pandas as pd
 
@@ -46,7 +47,7 @@ def labelled(content: Content, table: pd.DataFrame) -> pd.DataFrame:
 def comparison(content: Content) -> pd.DataFrame:
     """Every dimension as a row: each approach's value, its basis and the sources' words;
     contested topics are added with both sides and no values."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     for d in content.dimensions:
         rows.append(
             {
@@ -84,7 +85,7 @@ def comparison(content: Content) -> pd.DataFrame:
 
 def option_targets(content: Content) -> pd.DataFrame:
     """What every option of every input asks of each dimension, with its basis."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     for spec in content.inputs:
         for option in spec.options:
             if not option.targets:
@@ -117,11 +118,11 @@ def option_targets(content: Content) -> pd.DataFrame:
 def decision_table(content: Content) -> pd.DataFrame:
     """The verdict for every combination of the main inputs (advanced ones at defaults)."""
     specs = content.main_inputs
-    rows = []
+    rows: list[dict[str, Any]] = []
     for combo in itertools.product(*(s.options for s in specs)):
         inputs = {s.id: o.id for s, o in zip(specs, combo, strict=True)}
         result = score(content, resolve_inputs(content, inputs))
-        row = {s.id: o.label for s, o in zip(specs, combo, strict=True)}
+        row: dict[str, Any] = {s.id: o.label for s, o in zip(specs, combo, strict=True)}
         row |= {
             "verdict": content.verdict.approaches[result.verdict].headline,
             "lean": round(result.lean, 3),

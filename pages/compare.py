@@ -5,8 +5,8 @@ from functools import partial
 import streamlit as st
 
 from explorer.tables import comparison, labelled
-from views.tables import download, show_table
 from views.content import get_content
+from views.tables import download, show_table
 
 content = get_content()
 st.title(content.text("compare.title"), anchor=False)

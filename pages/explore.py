@@ -39,6 +39,6 @@ with reasons:
     panels.contested(content)
 with changes:
     panels.what_would_change_it(content, result)
-panels.sensitivity_view(content, result)
+panels.sensitivity_view(content, result, presenter=presenter)
 panels.take_it_with_you(content, result)
 panels.boundaries(content)

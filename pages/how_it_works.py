@@ -4,8 +4,8 @@ import streamlit as st
 
 from explorer.reading import reading_markdown
 from explorer.tables import comparison, decision_table, labelled, option_targets
-from views.tables import download, show_table
 from views.content import get_content
+from views.tables import download, show_table
 
 content = get_content()
 

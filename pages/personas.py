@@ -5,10 +5,10 @@ import streamlit as st
 from explorer import evaluate
 from explorer.figures import approach_traces, extra_trace, radar
 from views import panels
-from views.links import share_url
-from views.radar import radar_chart
 from views.content import get_content
+from views.links import share_url
 from views.presenter import is_presenter
+from views.radar import radar_chart
 
 content = get_content()
 presenter = is_presenter()

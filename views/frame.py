@@ -20,8 +20,12 @@ st.set_page_config(
 )
 navigation = st.navigation(
     [
-        st.Page(page.path, title=content.text(page.title_key), url_path=page.url_path or None,
-                default=page.default)
+        st.Page(
+            page.path,
+            title=content.text(page.title_key),
+            url_path=page.url_path or None,
+            default=page.default,
+        )
         for page in PAGES
     ]
 )

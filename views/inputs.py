@@ -54,7 +54,9 @@ def show_url_notices() -> None:
 
 def current_inputs(content: Content) -> dict[str, str]:
     """The inputs as the session holds them (after `bind_inputs_to_url`)."""
-    return {spec.id: st.session_state.get(widget_key(spec.id), spec.default) for spec in content.inputs}
+    return {
+        spec.id: st.session_state.get(widget_key(spec.id), spec.default) for spec in content.inputs
+    }
 
 
 def input_slider(spec: Input, *, key_prefix: str = "input_") -> str:

@@ -15,8 +15,7 @@ from explorer.explain import (
     reason_lines,
     verdict_words,
 )
-from explorer.figures import lean_meter_html
-from explorer.svg import sensitivity_svg
+from explorer.figures import lean_meter_html, sensitivity_figure
 from views.assess import slider_leans
 from views.links import share_url
 from views.tables import download
@@ -66,9 +65,12 @@ def what_would_change_it(content: Content, result: Assessment) -> None:
         st.caption(content.text("changes.firm_line", inputs=", ".join(firm)))
 
 
-def sensitivity_view(content: Content, result: Assessment) -> None:
+def sensitivity_view(content: Content, result: Assessment, *, presenter: bool = False) -> None:
     st.markdown(f"#### {content.text('changes.sensitivity_heading')}")
-    st.html(sensitivity_svg(content, slider_leans(content, result.inputs), result.inputs))
+    figure = sensitivity_figure(
+        content, slider_leans(content, result.inputs), result.inputs, presenter=presenter
+    )
+    st.plotly_chart(figure, key="sensitivity", config={"displayModeBar": False})
     st.caption(content.text("changes.sensitivity_caption"))
 
 

@@ -16,8 +16,11 @@ def radar_chart(content: Content, result: Assessment, *, presenter: bool = False
     """The radar, its one-sentence text alternative, and a table toggle with the same numbers.
 
     A fragment: turning the table on or off reruns only this block, not the whole page."""
-    figure = radar(content, [*approach_traces(content), needs_trace(content, result.needs)],
-                   presenter=presenter)
+    figure = radar(
+        content,
+        [*approach_traces(content), needs_trace(content, result.needs)],
+        presenter=presenter,
+    )
     st.plotly_chart(figure, key=key, config={"displayModeBar": False})
     st.caption(radar_summary(content, result) + " " + content.text("explore.radar_caption"))
     if st.toggle(content.text("accessibility.show_table"), key=f"{key}_table"):
