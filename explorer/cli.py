@@ -106,27 +106,31 @@ def _reading(args: argparse.Namespace) -> int:
     return 0
 
 
+def _help_texts() -> dict[str, str]:
+    """The command line's help words from the shipped content (none if it cannot load: the
+    commands still work, and `check` then says what is wrong)."""
+    try:
+        return dict(default_content().ui["cli"]["help"])
+    except ContentError:
+        return {}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    words = _help_texts()
     parser = argparse.ArgumentParser(prog="python -m explorer", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    verdict = commands.add_parser("verdict", help="assess a set of inputs")
+    verdict = commands.add_parser("verdict", help=words.get("verdict"))
     verdict.add_argument("pairs", nargs="*", metavar="key=option")
-    verdict.add_argument("--json", action="store_true", help="print JSON")
-    verdict.add_argument("--content", help="content folder (default: the shipped one)")
+    verdict.add_argument("--json", action="store_true", help=words.get("json"))
+    verdict.add_argument("--content", help=words.get("content"))
     verdict.set_defaults(run=_verdict)
-    check = commands.add_parser("check", help="validate content files and quotes")
-    check.add_argument("--content", help="content folder (default: the shipped one)")
-    check.add_argument(
-        "--sources", help="folder holding the two source articles (or $EXPLORER_SOURCES_DIR)"
-    )
-    check.add_argument(
-        "--strict", action="store_true", help="fail when the quotes could not be checked"
-    )
+    check = commands.add_parser("check", help=words.get("check"))
+    check.add_argument("--content", help=words.get("content"))
+    check.add_argument("--sources", help=words.get("sources"))
+    check.add_argument("--strict", action="store_true", help=words.get("strict"))
     check.set_defaults(run=_check)
-    reading = commands.add_parser(
-        "reading", help="print how we read the sources (docs/how-we-read-the-sources.md)"
-    )
-    reading.add_argument("--content", help="content folder (default: the shipped one)")
+    reading = commands.add_parser("reading", help=words.get("reading"))
+    reading.add_argument("--content", help=words.get("content"))
     reading.set_defaults(run=_reading)
     args = parser.parse_args(argv)
     try:
