@@ -1,0 +1,49 @@
+"""A bare page for the live explorer's browser tests: content, the component, and what it
+reported. Run with `streamlit run tests/browser/live_explorer_harness.py`.
+
+Query parameters: the main and advanced inputs (e.g. ?goal=specific&support=balanced) and
+presenter=1. A select box changes the `support` input, so a test can make Python send the
+component a new table.
+"""
+
+import json
+import sys
+from pathlib import Path
+
+import streamlit as st
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repo, for explorer and views
+
+from explorer import Content, load_content
+from explorer.urlstate import read_query
+from views.live_explorer import live_explorer
+
+
+@st.cache_resource
+def content() -> Content:
+    return load_content()
+
+
+st.set_page_config(page_title="Live explorer harness", layout="wide")
+CONTENT = content()
+if "inputs" not in st.session_state:
+    params = {k: v for k, v in st.query_params.to_dict().items() if k != "presenter"}
+    st.session_state.inputs, _ = read_query(CONTENT, params)
+support = CONTENT.input_by_id["support"]
+st.session_state.inputs["support"] = st.selectbox(
+    support.label,
+    support.option_ids,
+    index=support.index(st.session_state.inputs["support"]),
+    key="support",
+)
+reported = live_explorer(
+    CONTENT,
+    st.session_state.inputs,
+    presenter=st.query_params.get("presenter") == "1",
+    key="live",
+)
+if reported is not None:
+    st.session_state.inputs.update(reported)
+    st.session_state.reports = st.session_state.get("reports", 0) + 1
+main = {spec.id: st.session_state.inputs[spec.id] for spec in CONTENT.main_inputs}
+st.text(f"reports={st.session_state.get('reports', 0)} inputs={json.dumps(main, sort_keys=True)}")

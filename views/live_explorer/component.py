@@ -1,0 +1,106 @@
+"""The Streamlit side of the live explorer: mount the component, hand it the decision table,
+and read back what it reports on release.
+
+The component (live_explorer.js/.css/.html beside this file) redraws the radar and the
+verdict in the browser on every input event; Python reruns only on release, to render what
+needs the server (reasons, changes, brief, share link).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from explorer import Content
+from explorer.live_table import live_table
+from views.live_explorer.report import read_report
+from views.live_explorer.words import component_words
+
+STATE = "inputs"  # the component's one state: the chosen main inputs, set on release
+ASSETS = Path(__file__).parent
+
+
+def _asset(suffix: str) -> str:
+    return (ASSETS / f"live_explorer.{suffix}").read_text(encoding="utf-8")
+
+
+_mount = st.components.v2.component(
+    "live_explorer", html=_asset("html"), css=_asset("css"), js=_asset("js")
+)
+
+
+@dataclass(frozen=True, eq=False)
+class _Same:
+    """Content compared by identity: the app loads it once per process, and hashing the
+    whole model on every rerun would cost more than building the table."""
+
+    content: Content
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+@lru_cache(maxsize=32)
+def _table_json(content: _Same, advanced: tuple[tuple[str, str], ...]) -> str:
+    return _json(live_table(content.content, dict(advanced)))
+
+
+def _payload(table_json: str, view: Mapping[str, Any]) -> bytes:
+    """`{"table": ..., **view}` as gzipped JSON. Streamlit resends a component's data on every
+    rerun; gzip makes the table about a tenth of its JSON, and it is cheaper than the JSON
+    encoding Streamlit would otherwise do twice per run."""
+    text = f'{{"table":{table_json},{_json(dict(view))[1:]}'
+    return gzip.compress(text.encode("utf-8"), compresslevel=6, mtime=0)
+
+
+def _keys(key: str) -> tuple[str, str]:
+    """Session-state keys for the report waiting to be read and the last release read."""
+    return f"{key}:report", f"{key}:release"
+
+
+def live_explorer(
+    content: Content, inputs: Mapping[str, str], *, presenter: bool, key: str
+) -> dict[str, str] | None:
+    """Mount the live explorer for `inputs` (all inputs; the advanced ones choose the table).
+
+    Returns the four main inputs the person chose, validated, in the run right after they
+    released a slider; otherwise None (nothing new: keep the inputs you have). Unusable parts
+    of a report fall back to `inputs` and are shown as warnings worded by content.
+    """
+    report_key, release_key = _keys(key)
+    advanced = tuple(
+        (spec.id, inputs.get(spec.id, spec.default)) for spec in content.advanced_inputs
+    )
+    chosen = None
+    if report_key in st.session_state:
+        report = read_report(content, st.session_state.pop(report_key), inputs)
+        st.session_state[release_key] = report.release
+        for notice in report.notices:
+            st.warning(notice.message(content))
+        chosen = report.inputs
+    shown = chosen or {spec.id: inputs.get(spec.id, spec.default) for spec in content.main_inputs}
+
+    def keep_report() -> None:
+        state = st.session_state[key]
+        st.session_state[report_key] = state.get(STATE) if isinstance(state, Mapping) else state
+
+    view = {
+        "inputs": shown,
+        "release": st.session_state.get(release_key),
+        "presenter": presenter,
+        "words": component_words(content),
+    }
+    _mount(
+        key=key,
+        data=_payload(_table_json(_Same(content), advanced), view),
+        on_inputs_change=keep_report,
+    )
+    return chosen
