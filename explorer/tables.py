@@ -83,8 +83,26 @@ def comparison(content: Content) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def values_table(content: Content) -> pd.DataFrame:
+    """The radar's values, compact: each approach's value and the name of its basis."""
+    return pd.DataFrame(
+        [
+            {
+                "dimension": d.label,
+                "leans": content.text(f"legend.{d.leans}"),
+                "mentoring": d.mentoring.value,
+                "mentoring_basis": content.text(f"basis.names.{d.mentoring.basis}"),
+                "coaching": d.coaching.value,
+                "coaching_basis": content.text(f"basis.names.{d.coaching.basis}"),
+            }
+            for d in content.dimensions
+        ]
+    )
+
+
 def option_targets(content: Content) -> pd.DataFrame:
-    """What every option of every input asks of each dimension, with its basis."""
+    """What every option of every input asks of each dimension, and the name of its basis
+    (the reasons are in How we read the sources)."""
     rows: list[dict[str, Any]] = []
     for spec in content.inputs:
         for option in spec.options:
@@ -93,11 +111,10 @@ def option_targets(content: Content) -> pd.DataFrame:
                     {
                         "input": spec.label,
                         "option": option.label,
-                        "dimension": "",
-                        "need": None,
-                        "weight": None,
-                        "basis": content.text("basis.names.editorial") + f": {option.reason}",
-                        "grounded_in": "",
+                        "dimension": content.text("columns.none"),
+                        "need": float("nan"),
+                        "weight": float("nan"),
+                        "basis": content.text("basis.names.editorial"),
                     }
                 )
             for dim, target in option.targets.items():
@@ -108,8 +125,7 @@ def option_targets(content: Content) -> pd.DataFrame:
                         "dimension": content.dimension_by_id[dim].label,
                         "need": round(target.need_value, 1),
                         "weight": target.weight,
-                        "basis": basis_cell(content, target),
-                        "grounded_in": cite(content, target.claims),
+                        "basis": content.text(f"basis.names.{target.basis}"),
                     }
                 )
     return pd.DataFrame(rows)

@@ -1,35 +1,33 @@
-"""Compare: every dimension as a sortable, searchable, downloadable row with its quotes."""
-
-from functools import partial
+"""Compare: every dimension as a card with both approaches' values, their basis and quotes."""
 
 import streamlit as st
 
+from explorer.explain import contested_lines
 from explorer.tables import comparison, labelled
+from views.compare_cards import contested_card, dimension_card
 from views.content import get_content
-from views.tables import download, show_table
+from views.panels import sources_note
+from views.tables import download
 
 content = get_content()
 st.title(content.text("compare.title"), anchor=False)
 st.caption(content.text("compare.intro"))
 
-table = comparison(content)
 needle = st.text_input(content.text("compare.search"), key="compare_search", max_chars=100)
-if needle:
-    mask = table.apply(lambda row: row.astype(str).str.contains(needle, case=False, regex=False))
-    table = table[mask.any(axis=1)]
-value = partial(st.column_config.ProgressColumn, min_value=0, max_value=100, format="%d")
-wide = partial(st.column_config.TextColumn, width="large")
-show_table(
-    content,
-    table,
-    {
-        "mentoring": value,
-        "coaching": value,
-        "meaning": partial(st.column_config.TextColumn, width="medium"),
-        "mentoring_says": wide,
-        "coaching_says": wide,
-    },
-)
+table = comparison(content)
+shown = [
+    d
+    for d, (_, row) in zip(content.dimensions, table.iterrows(), strict=False)
+    if not needle or row.astype(str).str.contains(needle, case=False, regex=False).any()
+]
+if needle and not shown:
+    st.info(content.text("compare.no_match"))
+left, right = st.columns(2, gap="medium")
+for n, dimension in enumerate(shown):
+    with left if n % 2 == 0 else right:
+        dimension_card(content, dimension)
+for heading, summary, sides in contested_lines(content):
+    contested_card(content, heading, summary, sides)
 st.caption(content.text("compare.disagree_note"))
 download(
     content.text("compare.download"),
@@ -37,3 +35,4 @@ download(
     "mentoring-vs-coaching.csv",
     key="compare_csv",
 )
+sources_note(content)

@@ -3,8 +3,9 @@
 import streamlit as st
 
 from explorer.reading import reading_markdown
-from explorer.tables import comparison, decision_table, labelled, option_targets
+from explorer.tables import decision_table, labelled, option_targets, values_table
 from views.content import get_content
+from views.panels import sources_note
 from views.tables import download, show_table
 
 content = get_content()
@@ -19,13 +20,17 @@ st.title(content.text("how.title"), anchor=False)
 st.info(content.text("how.editorial"))
 st.markdown(f"### {content.text('how.formula_heading')}")
 st.markdown(content.text("how.formula", tie_zone=content.verdict.tie_zone))
-st.code(content.text("how.formula_math"), language=None, wrap_lines=True)
+st.latex(content.text("how.formula_math"))
+st.caption(content.text("how.formula_legend"))
 
 st.markdown(f"### {content.text('how.dimensions_heading')}")
-show_table(content, comparison(content))
+show_table(content, values_table(content))
 
 st.markdown(f"### {content.text('how.targets_heading')}")
-show_table(content, option_targets(content))
+targets = option_targets(content)
+for spec in content.inputs:
+    with st.expander(spec.label):
+        show_table(content, targets[targets["input"] == spec.label].drop(columns="input"))
 
 st.markdown(f"### {content.text('how.table_heading')}")
 table = _decision_table(content.directory)
@@ -46,5 +51,7 @@ download(
     key="decision_csv",
 )
 
-with st.expander(content.text("reading.title")):
-    st.markdown(reading_markdown(content).split("\n", 1)[1])
+st.markdown(f"### {content.text('reading.title')}")
+with st.expander(content.text("how.reading_open")):
+    st.markdown(reading_markdown(content).split("\n", 1)[1].replace("\n## ", "\n#### "))
+sources_note(content)

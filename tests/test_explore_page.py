@@ -23,7 +23,7 @@ def needs_radius(at: AppTest) -> list[float]:
 def test_page_renders_a_blend_by_default_with_radar_and_reasons():
     at = open_app()
     assert headline(at) == "Verdict: Both — a blend"
-    assert len(at.get("plotly_chart")) == 1
+    assert [c.key for c in at.get("plotly_chart")] == ["radar", "sensitivity"]
     assert [s.label for s in at.select_slider][:4] == [
         "Goal type",
         "Timeframe",

@@ -103,3 +103,9 @@ def take_it_with_you(content: Content, result: Assessment) -> None:
 
 def boundaries(content: Content) -> None:
     st.info(f"**{content.text('boundaries.heading')}** — {content.text('boundaries.text')}")
+
+
+def sources_note(content: Content) -> None:
+    """Each source's full title, so every 'MvC-Top ¶5' or 'CMC-9 §1' can be found."""
+    items = "; ".join(content.text("sources.item", id=s.id, title=s.title) for s in content.sources)
+    st.caption(content.text("sources.note", sources=items))
