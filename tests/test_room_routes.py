@@ -167,6 +167,35 @@ def test_a_participant_stream_is_silent_on_answers_and_speaks_on_reveal(
         read_until(lines, "event: changed")
 
 
+def test_a_stream_rotates_by_itself_and_delivers_during_the_overlap(
+    rooms: Rooms, fast_heartbeat: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Streams end by themselves (a graceful shutdown waits for open responses), after
+    telling the browser to open the next one; changes in the overlap still arrive."""
+    monkeypatch.setattr(web.room_events, "ROTATE_AFTER_S", 0.3)
+    monkeypatch.setattr(web.room_events, "ROTATE_OVERLAP_S", 1.0)
+    created = rooms.store.create_room()
+    code = created.room.code
+    client = rooms.client(cookies={facilitator_cookie(code): created.token})
+    started = time.monotonic()
+    with client.stream("GET", f"/api/rooms/{code}/events?role=facilitator") as response:
+        lines = response.iter_lines()
+        read_until(lines, "event: rotate")
+        rooms.store.submit(code, rooms.store.issue_participant(code), {"goal": "x"}, "blend")
+        read_until(lines, "event: changed")
+        rest = list(lines)  # the stream ends by itself
+    assert "event: end" not in rest  # the room lives on: the browser reconnects
+    assert time.monotonic() - started < READ_S
+
+
+def test_a_stream_ends_for_good_when_its_room_expires(tmp_path: Path, fast_heartbeat: None) -> None:
+    rooms = make_rooms(tmp_path, room_ttl_hours=0.0002)  # 0.72 s
+    code = rooms.store.create_room().room.code
+    with rooms.client().stream("GET", f"/api/rooms/{code}/events") as response:
+        rest = list(response.iter_lines())
+    assert "event: end" in rest
+
+
 @pytest.mark.parametrize("code", ["ZZZZZZ", "abc", "ABC0O1", "%3Cscript%3E"])
 def test_the_events_route_refuses_unknown_and_malformed_rooms_with_404(
     rooms: Rooms, code: str

@@ -1,7 +1,10 @@
 """``GET /api/rooms/{code}/events?role=facilitator|participant``: a room's live updates.
 
 A Server-Sent-Events stream (``text/event-stream``) of ``event: changed`` lines, and a
-comment every ~15 s so proxies and phones keep the connection open. The events carry
+comment every ~15 s so proxies and phones keep the connection open. Each stream lives
+about 20 s, then sends ``event: rotate`` (the browser opens the next stream while this
+one still delivers) so that a server restart never waits on open streams; ``event:
+end`` means the room has expired and the browser should stop. The events carry
 nothing but a counter: the page reruns and reads, through the store, what its holder
 may see. Why SSE and not a WebSocket: the traffic is one-way (server to browser), SSE
 is plain HTTP (cookies, proxies and the app's security headers apply as to any GET),
@@ -39,8 +42,12 @@ from web.service import NO_STORE, RoomService, client_of, seconds_left
 
 HEARTBEAT_S = 15.0
 RETRY_MS = 2000
-# A stream ends after this long (or when its room expires); EventSource then reconnects.
-MAX_STREAM_S = 3600.0
+# Streams are short-lived on purpose: the server's graceful shutdown waits for every open
+# response, and nothing public tells a stream that the server is stopping, so a stream
+# ends by itself within ROTATE_AFTER_S + ROTATE_OVERLAP_S. The browser opens the next
+# one on "rotate" while the old one still delivers: no change is lost, no rerun is made.
+ROTATE_AFTER_S = 20.0
+ROTATE_OVERLAP_S = 5.0
 SSE_HEADERS = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
 
 
@@ -97,21 +104,30 @@ def _allowed_room(rooms: RoomService, request: Request, role: Role) -> Room:
 async def _stream(
     rooms: RoomService, room: Room, role: Role, room_left_s: float
 ) -> AsyncIterator[str]:
-    """The stream's lines, until the room expires ("end": do not reconnect) or
-    MAX_STREAM_S has passed (the browser reconnects)."""
+    """The stream's lines until the room expires ("end": the browser stops) or the
+    stream has run ROTATE_AFTER_S ("rotate": the browser opens a new stream, and this
+    one keeps delivering for ROTATE_OVERLAP_S so that no change falls in the gap)."""
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + min(MAX_STREAM_S, room_left_s)
+    started = loop.time()
+    expires = started + room_left_s
+    rotate_at = started + ROTATE_AFTER_S
+    ends = min(expires, rotate_at + ROTATE_OVERLAP_S)
+    rotated = False
     try:
         async with rooms.events.subscribe(
             room.code, role, flags=(room.revealed, room.closed)
         ) as subscription:
             yield f"retry: {RETRY_MS}\n: live\n\n"
-            while (left := deadline - loop.time()) > 0:
-                if await subscription.wait(min(HEARTBEAT_S, left)):
+            while (now := loop.time()) < ends:
+                if not rotated and now >= rotate_at:
+                    rotated = True
+                    yield "event: rotate\ndata: \n\n"
+                wake_at = ends if rotated else min(ends, rotate_at)
+                if await subscription.wait(min(HEARTBEAT_S, max(0.0, wake_at - now))):
                     yield f"event: changed\ndata: {subscription.delivered}\n\n"
-                else:
+                elif loop.time() < wake_at:
                     yield ": keep-alive\n\n"
-            if room_left_s <= MAX_STREAM_S:
+            if ends >= expires:
                 yield "event: end\ndata: expired\n\n"
     except TooManyStreams:
         yield f"retry: {RETRY_MS * 15}\n\n"
@@ -121,4 +137,11 @@ def _plain(message: str, status: int, headers: dict[str, str] | None = None) -> 
     return PlainTextResponse(message, status_code=status, headers={**NO_STORE, **(headers or {})})
 
 
-__all__ = ["HEARTBEAT_S", "MAX_STREAM_S", "RETRY_MS", "SSE_HEADERS", "events_endpoint"]
+__all__ = [
+    "HEARTBEAT_S",
+    "RETRY_MS",
+    "ROTATE_AFTER_S",
+    "ROTATE_OVERLAP_S",
+    "SSE_HEADERS",
+    "events_endpoint",
+]

@@ -65,8 +65,12 @@ class Background:
 @contextlib.asynccontextmanager
 async def rooms_lifespan(
     _app: Any = None, *, service: Callable[[], RoomService] = room_service
-) -> AsyncIterator[Background]:
-    """Start the rooms' background work with the server; stop it at shutdown."""
+) -> AsyncIterator[dict[str, Any]]:
+    """Start the rooms' background work with the server; stop it at shutdown.
+
+    Yields the app state entry ``{"rooms_background": Background}`` (``st.App`` merges
+    a lifespan's mapping into ``app.state``).
+    """
     background = Background()
 
     async def start_when_possible() -> None:
@@ -80,7 +84,7 @@ async def rooms_lifespan(
 
     background.tasks.append(asyncio.create_task(start_when_possible()))
     try:
-        yield background
+        yield {"rooms_background": background}
     finally:
         for task in background.tasks:
             task.cancel()

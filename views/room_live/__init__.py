@@ -33,11 +33,14 @@ _ROOM_ROUTE = re.compile(r"/api/rooms/[A-Za-z0-9_\-/]+(\?[A-Za-z0-9_\-=&%.]*)?")
 _live = st.components.v2.component(
     "explorer.room_live",
     js=(_HERE / "live.js").read_text(encoding="utf-8"),
-    css=(
-        ".room-live-dot{display:inline-block;width:.6rem;height:.6rem;border-radius:50%;"
-        "background:var(--st-gray-color, #999)}"
-        ".room-live-dot[data-connected=true]{background:var(--st-green-color, #2e7d32)}"
-    ),
+    # Several lines: Streamlit reads a one-line string with "[" or "/" as a file path.
+    css="""
+.room-live-dot {
+  display: inline-block; width: .6rem; height: .6rem; border-radius: 50%;
+  background: var(--st-gray-color, #999);
+}
+.room-live-dot[data-connected="true"] { background: var(--st-green-color, #2e7d32); }
+""",
 )
 _navigate = st.components.v2.component(
     "explorer.room_navigate", js=(_HERE / "navigate.js").read_text(encoding="utf-8")

@@ -7,18 +7,32 @@ const MAX_RETRIES = 20; // after EventSource gave up (a non-200 answer): then st
 const EVENTS_URL = /^\/api\/rooms\/[A-Z0-9]{6}\/events\?role=(facilitator|participant)$/;
 const live = new WeakMap();
 
-function connect(state) {
+function connect(state, previous = null) {
   const source = new EventSource(state.url);
   state.source = source;
+  state.previous = previous;
   source.onopen = () => {
-    state.opens += 1;
+    if (state.source !== source) return;
     state.retries = 0;
     show(state, true);
+    if (state.previous) { // a planned rotation: the old stream delivered until now
+      state.previous.close();
+      state.previous = null;
+      return;
+    }
+    state.opens += 1;
     if (state.opens > 1) changed(state); // reconnected: changes may have been missed
   };
-  source.addEventListener("changed", () => changed(state));
+  source.addEventListener("changed", () => changed(state)); // also from a rotating stream
+  source.addEventListener("rotate", () => {
+    if (state.source === source && !state.stopped) connect(state, source);
+  });
   source.addEventListener("end", () => stop(state)); // the room has expired
   source.onerror = () => {
+    if (state.source !== source) { // an old stream ending after a rotation
+      source.close();
+      return;
+    }
     show(state, false);
     if (source.readyState !== EventSource.CLOSED || state.stopped) return;
     // EventSource retries network errors itself, but not an HTTP error (a proxy's 502
@@ -53,6 +67,7 @@ function stop(state) {
   clearTimeout(state.timer);
   clearTimeout(state.retryTimer);
   if (state.source) state.source.close();
+  if (state.previous) state.previous.close();
   show(state, false);
 }
 
@@ -67,7 +82,7 @@ export default function (component) {
   if (!EVENTS_URL.test(url)) return undefined;
   if (!state) {
     state = {
-      url, source: null, opens: 0, retries: 0, retryTimer: null, timer: null, last: 0,
+      url, source: null, previous: null, opens: 0, retries: 0, retryTimer: null, timer: null, last: 0,
       counter: 0, stopped: false, trigger: setTriggerValue, dot: null,
       labels: { live: String(data.live || ""), offline: String(data.offline || "") },
     };
