@@ -74,17 +74,20 @@ def cited(content: Content, text: str, number: Grounded, approach: str) -> Cited
     return Cited(sentence, number.basis, claim.quote, claim.location, number.claims)
 
 
-def reason_lines(content: Content, result: Assessment) -> list[Cited]:
-    """The top reasons, each with the favoured approach's value and its grounding."""
-    return [reason_line(content, reason) for reason in result.reasons()]
+def reason_lines(content: Content, result: Assessment, subject: str = "") -> list[Cited]:
+    """The top reasons, each with the favoured approach's value and its grounding. `subject`
+    says whose need it is ("Amara needs"); by default the reader's ("you need")."""
+    subject = subject or content.text("explore.you_need")
+    return [reason_line(content, reason, subject) for reason in result.reasons()]
 
 
-def reason_line(content: Content, reason: Contribution) -> Cited:
+def reason_line(content: Content, reason: Contribution, subject: str) -> Cited:
     dimension = content.dimension_by_id[reason.dimension]
     value = getattr(dimension, reason.favours)
     text = content.text(
         "explore.reason_line",
         dimension=dimension.label,
+        subject=subject,
         need=reason.need,
         approach=content.verdict.approaches[reason.favours].label.lower(),
         offered=value.value,
@@ -151,8 +154,10 @@ def contested_lines(content: Content) -> list[tuple[str, str, list[Cited]]]:
     return topics
 
 
-def radar_summary(content: Content, result: Assessment) -> str:
-    """One sentence naming where the needs sit closest to each approach."""
+def radar_summary(content: Content, result: Assessment, owner: str = "") -> str:
+    """One sentence naming where the needs sit closest to each approach. `owner` says whose
+    needs they are ("Amara's needs"); by default the reader's."""
+    owner = owner or content.text("radar.your_needs")
     ranked = sorted(result.contributions, key=lambda c: c.share, reverse=True)
     mentoring = [content.dimension_by_id[c.dimension].label for c in ranked if c.share > 0][:2]
     coaching = [
@@ -165,8 +170,8 @@ def radar_summary(content: Content, result: Assessment) -> str:
     if coaching:
         parts.append(content.text("radar.closest", approach="coaching", dims=join.join(coaching)))
     if not parts:
-        return content.text("radar.midway")
-    return content.text("radar.summary", parts=content.text("radar.then").join(parts))
+        return content.text("radar.midway", owner=owner)
+    return content.text("radar.summary", owner=owner, parts=content.text("radar.then").join(parts))
 
 
 def _grounding(number: Grounded) -> dict[str, Any]:

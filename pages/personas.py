@@ -6,7 +6,7 @@ from explorer import evaluate
 from explorer.figures import approach_traces, extra_trace, radar
 from views import panels
 from views.content import get_content
-from views.links import share_url
+from views.inputs import try_in_explorer
 from views.presenter import is_presenter
 from views.radar import radar_chart
 
@@ -32,13 +32,16 @@ persona = personas[step]
 result = evaluate(persona.inputs, content=content)
 st.subheader(persona.name, anchor=False)
 st.markdown(f"*{content.personas.label}* — {persona.story}")
-st.link_button(content.text("personas.try_it"), share_url(content, result.inputs))
+if st.button(content.text("personas.try_it"), key="persona_try", type="primary"):
+    try_in_explorer(content, result.inputs)
 chart, panel = st.columns([3, 2], gap="large")
 with chart:
-    radar_chart(content, result, presenter=presenter, key="persona_radar")
+    owner = content.text("personas.owner", name=persona.name)
+    radar_chart(content, result, presenter=presenter, key="persona_radar", owner=owner)
+    panels.answers(content, result, content.text("personas.answers_heading", name=persona.name))
 with panel:
     panels.verdict_panel(content, result, presenter=presenter)
-    panels.reasons(content, result)
+    panels.reasons(content, result, content.text("personas.subject", name=persona.name))
     panels.contested(content)
 
 st.divider()
@@ -66,3 +69,4 @@ else:
         key="overlay_radar",
         config={"displayModeBar": False},
     )
+panels.sources_note(content)

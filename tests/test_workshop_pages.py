@@ -60,3 +60,22 @@ def test_presenter_parameter_turns_on_presenter_view_with_bigger_radar():
 
     assert layout(presenter)["height"] > layout(plain)["height"]
     assert layout(presenter)["font"]["size"] > layout(plain)["font"]["size"]
+
+
+def test_a_persona_is_spoken_of_in_the_third_person_with_their_answers(content):
+    at = open_app("personas")
+    persona = content.personas.personas[0]
+    text = " ".join(m.value for m in at.markdown)
+    assert f"{persona.name} needs" in text and "you need" not in text
+    assert f"{persona.name}'s answers" in text
+    for spec in content.main_inputs:
+        assert f"**{spec.label}:** {spec.option(persona.inputs[spec.id]).label}" in text
+
+
+def test_trying_a_persona_opens_explore_in_the_same_tab_with_their_inputs(content):
+    at = open_app("personas")
+    persona = content.personas.personas[0]
+    at.button(key="persona_try").click().run()
+    assert not at.exception
+    assert at.query_params["goal"] == persona.inputs["goal"]
+    assert at.query_params["stage"] == persona.inputs["stage"]

@@ -9,6 +9,7 @@ import streamlit as st
 from explorer import Content
 from explorer.content import Input
 from explorer.urlstate import read_query, write_query
+from views.registry import PAGES
 from views.text import as_text
 
 URL_READ_FLAG = "_inputs_read_from_url"
@@ -77,3 +78,13 @@ def write_inputs_to_url(content: Content, inputs: Mapping[str, str]) -> None:
     wanted |= write_query(content, inputs)
     if {key: st.query_params[key] for key in st.query_params} != wanted:
         st.query_params.from_dict(wanted)
+
+
+def try_in_explorer(content: Content, inputs: Mapping[str, str]) -> None:
+    """Open Explore in this tab with these inputs (e.g. a persona's), as a link would."""
+    for spec in content.inputs:
+        st.session_state[widget_key(spec.id)] = inputs[spec.id]
+    st.session_state[URL_READ_FLAG] = True
+    st.session_state[NOTICES] = []
+    explore = next(page for page in PAGES if page.default)
+    st.switch_page(explore.path, query_params=write_query(content, inputs))

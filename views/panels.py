@@ -40,9 +40,9 @@ def verdict_panel(content: Content, result: Assessment, *, presenter: bool = Fal
     st.markdown(f"{verdict.blurb} *({cited})*")
 
 
-def reasons(content: Content, result: Assessment) -> None:
-    st.markdown(f"**{content.text('explore.reasons_heading')}**")
-    lines = reason_lines(content, result)
+def reasons(content: Content, result: Assessment, subject: str = "") -> None:
+    st.markdown(f"#### {content.text('explore.reasons_heading')}")
+    lines = reason_lines(content, result, subject)
     if not lines:
         st.markdown(content.text("explore.no_reasons"))
     for line in lines:
@@ -55,6 +55,17 @@ def contested(content: Content) -> None:
             st.markdown(summary)
             for side in sides:
                 st.markdown(cited_markdown(content, side))
+
+
+def answers(content: Content, result: Assessment, heading: str) -> None:
+    """The answers behind an assessment, input by input (e.g. a persona's sliders)."""
+    st.markdown(f"#### {heading}")
+    st.markdown(
+        "\n".join(
+            f"- **{spec.label}:** {spec.option(result.inputs[spec.id]).label}"
+            for spec in content.inputs
+        )
+    )
 
 
 def what_would_change_it(content: Content, result: Assessment) -> None:

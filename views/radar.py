@@ -12,16 +12,19 @@ from views.tables import show_table
 
 
 @st.fragment
-def radar_chart(content: Content, result: Assessment, *, presenter: bool = False, key: str) -> None:
+def radar_chart(
+    content: Content, result: Assessment, *, presenter: bool = False, key: str, owner: str = ""
+) -> None:
     """The radar, its one-sentence text alternative, and a table toggle with the same numbers.
 
     A fragment: turning the table on or off reruns only this block, not the whole page."""
     figure = radar(
         content,
-        [*approach_traces(content), needs_trace(content, result.needs)],
+        [*approach_traces(content), needs_trace(content, result.needs, owner or None)],
         presenter=presenter,
     )
     st.plotly_chart(figure, key=key, config={"displayModeBar": False})
-    st.caption(radar_summary(content, result) + " " + content.text("explore.radar_caption"))
+    summary = radar_summary(content, result, owner)
+    st.caption(summary + " " + content.text("explore.radar_caption"))
     if st.toggle(content.text("accessibility.show_table"), key=f"{key}_table"):
         show_table(content, needs_table(content, result))
