@@ -36,6 +36,11 @@ async def pending(sub: Subscription, timeout: float = QUIET_S) -> bool:
     return await sub.wait(timeout)
 
 
+async def settle(sub: Subscription) -> None:
+    """Take a NOTIFY still on its way from before the subscription (the room's creation)."""
+    await sub.wait(QUIET_S)
+
+
 @pytest.fixture
 def sqlite_store(tmp_path: Path) -> Iterator[RoomStore]:
     url = f"sqlite:///{tmp_path / 'rooms.db'}"
@@ -252,6 +257,7 @@ def test_a_commit_on_one_replica_reaches_a_dashboard_on_the_other_within_a_secon
 
     async def scenario() -> None:
         async with events.subscribe(code, Role.FACILITATOR) as screen:
+            await settle(screen)
             for n in range(10):
                 started = time.perf_counter()
                 await asyncio.to_thread(writer.submit, code, phone, {"n": str(n)}, "blend")
@@ -271,6 +277,7 @@ def test_notify_payloads_that_are_not_room_codes_are_dropped(two_replicas: tuple
 
     async def scenario() -> bool:
         async with events.subscribe(code, Role.FACILITATOR) as screen:
+            await settle(screen)
             with writer.engine.begin() as conn:
                 for payload in ("'; DROP TABLE rooms; --", code.lower(), "x" * 500, ""):
                     conn.execute(sa.select(sa.func.pg_notify("explorer_rooms", payload)))
@@ -290,6 +297,7 @@ def test_the_listener_reconnects_after_its_connection_is_killed(
 
     async def scenario() -> tuple[bool, bool]:
         async with events.subscribe(code, Role.FACILITATOR) as screen:
+            await settle(screen)
             pid = listener.backend_pid
             with postgres_admin.begin() as conn:
                 killed = conn.execute(sa.select(sa.func.pg_terminate_backend(pid))).scalar()

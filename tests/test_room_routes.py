@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -392,3 +394,48 @@ def test_sixty_participants_behind_one_address_join_while_a_guesser_there_is_sto
     assert store.snapshot(code).count == 60
     with pytest.raises(TooManyAttempts):
         store.find_room(code, guesser)  # still stopped, even for the right code
+
+
+# =========================================================================== boundaries
+
+
+def test_the_web_package_never_imports_streamlit() -> None:
+    code = (
+        "import sys, web.rooms_routes, web.service, explorer.rooms.pg_listener; "
+        "sys.exit('streamlit' in sys.modules)"
+    )
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, "-c", code], cwd=root, timeout=60, check=False)
+    assert done.returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("url", "allowed"),
+    [
+        ("/api/rooms/claim?c=abc_DEF-123", True),
+        ("/api/rooms/ABC234/join", True),
+        ("https://evil.example/api/rooms/claim", False),
+        ("//evil.example/api/rooms/claim", False),
+        ("/api/rooms//evil", False),
+        ("/room?room=ABC234", False),
+        ("javascript:alert(1)", False),
+        ("/api/rooms/claim?c=<script>", False),
+        ("/api/rooms/\\evil", False),
+    ],
+)
+def test_navigate_only_goes_to_this_apps_room_routes(url: str, allowed: bool) -> None:
+    from views.room_live import navigate, safe_room_route
+
+    assert safe_room_route(url) is allowed
+    if not allowed:
+        with pytest.raises(ValueError):
+            navigate(url, key="go")
+
+
+def test_the_live_component_builds_only_valid_event_urls() -> None:
+    from views.room_live import events_url
+
+    assert events_url(" abc-234 ", "facilitator") == "/api/rooms/ABC234/events?role=facilitator"
+    for code, role in (("ABC234", "admin"), ("<x>", "participant")):
+        with pytest.raises(ValueError):
+            events_url(code, role)

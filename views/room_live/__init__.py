@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 import streamlit as st
 
-from explorer.rooms import normalise_code
+from explorer.rooms import InvalidCode, normalise_code
 
 _HERE = Path(__file__).parent
 _ROLES = ("facilitator", "participant")
@@ -51,7 +51,11 @@ def events_url(code: str, role: str) -> str:
     """The SSE route of room ``code`` for ``role`` (raises ValueError when invalid)."""
     if role not in _ROLES:
         raise ValueError(f"role must be one of {', '.join(_ROLES)}")
-    return f"/api/rooms/{normalise_code(code)}/events?role={role}"
+    try:
+        code = normalise_code(code)
+    except InvalidCode as error:
+        raise ValueError("not a room code") from error
+    return f"/api/rooms/{code}/events?role={role}"
 
 
 def room_updates(
