@@ -3,7 +3,7 @@ reported. Run with `streamlit run tests/browser/live_explorer_harness.py`.
 
 Query parameters: the main and advanced inputs (e.g. ?goal=specific&support=balanced) and
 presenter=1. A select box changes the `support` input, so a test can make Python send the
-component a new table.
+component a new table; a button sets the main inputs from Python, as a link would.
 """
 
 import json
@@ -29,6 +29,7 @@ CONTENT = content()
 if "inputs" not in st.session_state:
     params = {k: v for k, v in st.query_params.to_dict().items() if k != "presenter"}
     st.session_state.inputs, _ = read_query(CONTENT, params)
+component = st.container()  # first on the page, as on the Explore page; filled below
 support = CONTENT.input_by_id["support"]
 st.session_state.inputs["support"] = st.selectbox(
     support.label,
@@ -36,12 +37,15 @@ st.session_state.inputs["support"] = st.selectbox(
     index=support.index(st.session_state.inputs["support"]),
     key="support",
 )
-reported = live_explorer(
-    CONTENT,
-    st.session_state.inputs,
-    presenter=st.query_params.get("presenter") == "1",
-    key="live",
-)
+if st.button("Back to the defaults"):  # a stand-in for a shared link or back/forward
+    st.session_state.inputs = {**CONTENT.defaults, "support": st.session_state.support}
+with component:
+    reported = live_explorer(
+        CONTENT,
+        st.session_state.inputs,
+        presenter=st.query_params.get("presenter") == "1",
+        key="live",
+    )
 if reported is not None:
     st.session_state.inputs.update(reported)
     st.session_state.reports = st.session_state.get("reports", 0) + 1

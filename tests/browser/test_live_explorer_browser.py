@@ -7,6 +7,7 @@ Runs tests/browser/live_explorer_harness.py (the component alone) on its own ser
 
 from __future__ import annotations
 
+import itertools
 import json
 import socket
 import statistics
@@ -15,7 +16,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,7 @@ VIEWPORTS: dict[str, dict[str, Any]] = {
     },
     "presenter": {"viewport": {"width": 1920, "height": 1080}},
 }
+Point = tuple[float, float]
 RADAR = '[data-testid="live-radar"]'
 VERDICT = '[data-testid="live-verdict"]'
 
@@ -231,12 +233,9 @@ def screenshot(page: Page, name: str) -> None:
 def a_goal_step_that_changes_the_headline(content: Content) -> tuple[dict[str, str], int]:
     """Main inputs and the goal position from which one step right changes the verdict."""
     goal = content.input_by_id["goal"]
-    for row in range(len(_table(content)["rows"])):
-        inputs = dict(zip(
-            [s.id for s in content.main_inputs],
-            _digits(content, row),
-            strict=True,
-        ))  # fmt: skip
+    ids = [spec.id for spec in content.main_inputs]
+    for combo in itertools.product(*(spec.option_ids for spec in content.main_inputs)):
+        inputs = dict(zip(ids, combo, strict=True))
         index = goal.index(inputs["goal"])
         if index + 1 < len(goal.options):
             after = {**inputs, "goal": goal.option_ids[index + 1]}
@@ -245,19 +244,11 @@ def a_goal_step_that_changes_the_headline(content: Content) -> tuple[dict[str, s
     raise AssertionError("no single goal step changes the verdict")
 
 
-def _digits(content: Content, index: int) -> list[str]:
-    chosen = []
-    for spec in reversed(content.main_inputs):
-        index, digit = divmod(index, len(spec.options))
-        chosen.append(spec.option_ids[digit])
-    return chosen[::-1]
-
-
 def query(inputs: dict[str, str]) -> str:
     return "&".join(f"{k}={v}" for k, v in inputs.items())
 
 
-def drag_changes(page: Page, start: tuple[float, float], end: tuple[float, float], move) -> int:
+def drag_changes(page: Page, start: Point, end: Point, move: Callable[[Point, Point], None]) -> int:
     """Distinct data-needs values drawn between the start of a drag and its release."""
     install_probe(page)
     move(start, end)
@@ -375,7 +366,7 @@ def test_a_mouse_drag_redraws_before_release_without_the_server(open_page, conte
     box = slider(page, content, "goal").bounding_box()
     y = box["y"] + box["height"] / 2
 
-    def mouse_drag(start: tuple[float, float], end: tuple[float, float]) -> None:
+    def mouse_drag(start: Point, end: Point) -> None:
         nonlocal dragging
         page.mouse.move(*start)
         dragging = True
@@ -395,6 +386,27 @@ def test_a_mouse_drag_redraws_before_release_without_the_server(open_page, conte
     page.wait_for_timeout(500)
     assert reported(page)[0] == 1, "one release, one report"
     assert_draws_its_row(page, content)
+
+
+def test_inputs_set_by_python_are_drawn_and_the_same_move_reports_again(open_page, content):
+    page = open_page("desktop")
+    defaults = {s.id: s.default for s in content.main_inputs}
+    goal = slider(page, content, "goal")
+    goal.focus()
+    page.keyboard.press("ArrowRight")
+    moved = {**defaults, "goal": shown_inputs(page, content)["goal"]}
+    assert moved != defaults
+    assert wait_for_report(page, moved) == 1
+    page.get_by_role("button", name="Back to the defaults").click()
+    page.wait_for_function(
+        "([el, label]) => el.getAttribute('aria-valuetext') === label",
+        arg=[goal.element_handle(), content.input_by_id["goal"].option(defaults["goal"]).label],
+    )
+    wait_for_report(page, defaults)
+    assert_draws_its_row(page, content)
+    goal.focus()
+    page.keyboard.press("ArrowRight")
+    assert wait_for_report(page, moved) == 2, "the same move, made again, was not reported"
 
 
 def test_new_advanced_inputs_bring_a_new_table(open_page, content):
@@ -461,7 +473,7 @@ def test_phone_sliders_and_radar_share_the_screen_and_follow_a_touch_drag(open_p
     box = boxes["goal"]
     y = box["y"] + box["height"] / 2
 
-    def touch_drag(start: tuple[float, float], end: tuple[float, float]) -> None:
+    def touch_drag(start: Point, end: Point) -> None:
         touch = {"type": "touchStart", "touchPoints": [{"x": start[0], "y": y}]}
         cdp.send("Input.dispatchTouchEvent", touch)
         for step in range(1, DRAG_STEPS + 1):
