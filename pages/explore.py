@@ -1,37 +1,41 @@
-"""Explore: the sliders drive the radar and the verdict panel."""
+"""Explore: the live explorer (sliders, radar and verdict, redrawn in the browser as the
+thumb moves), then what needs the server: reasons, what would change it, the take-away."""
 
 import streamlit as st
 
 from views import panels
 from views.assess import assess
 from views.content import get_content
-from views.inputs import bind_inputs_to_url, input_slider, show_url_notices, write_inputs_to_url
+from views.inputs import (
+    bind_inputs_to_url,
+    current_inputs,
+    input_slider,
+    set_main_inputs,
+    show_url_notices,
+    write_inputs_to_url,
+)
+from views.live_explorer import live_explorer
 from views.presenter import is_presenter
-from views.radar import radar_chart
 
 content = get_content()
-bind_inputs_to_url(content)
-inputs = {}
-with st.sidebar:
-    st.subheader(content.text("explore.sidebar_heading"), anchor=False)
-    for spec in content.main_inputs:
-        inputs[spec.id] = input_slider(spec)
-    with st.expander(content.text("explore.advanced")):
-        for spec in content.advanced_inputs:
-            inputs[spec.id] = input_slider(spec)
-write_inputs_to_url(content, inputs)
-result = assess(content, inputs)
 presenter = is_presenter()
+bind_inputs_to_url(content)
 
 st.title(content.text("explore.title"), anchor=False)
 st.caption(content.text("explore.intro"))
 show_url_notices()
+if current_inputs(content) == content.defaults:
+    st.info(content.text("explore.first_visit"), icon=":material/touch_app:")
 
-panel, chart = st.columns([2, 3], gap="large")
-with panel:
-    panels.verdict_panel(content, result, presenter=presenter)
-with chart:
-    radar_chart(content, result, presenter=presenter, key="radar")
+chosen = live_explorer(content, current_inputs(content), presenter=presenter, key="live")
+if chosen:
+    set_main_inputs(chosen)
+with st.expander(content.text("explore.advanced")):
+    for spec in content.advanced_inputs:
+        input_slider(spec)
+inputs = current_inputs(content)
+write_inputs_to_url(content, inputs)
+result = assess(content, inputs)
 
 reasons, changes = st.columns(2, gap="large")
 with reasons:
@@ -42,3 +46,4 @@ with changes:
 panels.sensitivity_view(content, result, presenter=presenter)
 panels.take_it_with_you(content, result)
 panels.boundaries(content)
+panels.sources_note(content)

@@ -1,34 +1,34 @@
-"""Live room: facilitators create and run a room; participants join and answer anonymously."""
+"""Live room: facilitators create and run a room; participants join and answer anonymously.
 
-import secrets
+/room is the lobby; /room?room=CODE is the room, as its facilitator (the key is a cookie
+this browser holds) or as a participant (an identity cookie the join route issued)."""
 
 import streamlit as st
 
-from explorer.rooms import RoomError, StoreUnavailable
+from explorer.rooms import RoomError, StoreUnavailable, normalise_code
 from views import room_views
 from views.content import get_content
 
 content = get_content()
 store = room_views.get_store(content)
-code, token = st.query_params.get("room"), st.query_params.get("token")
+typed = st.query_params.get("room")
 
 st.title(content.text("room.title"), anchor=False)
 try:
-    if code and token:
-        room_views.facilitator(content, store, code, token)
-    elif code:
-        participant = room_views.participant_id(
-            st.query_params.get("participant"), secrets.token_urlsafe(12)
-        )
-        st.query_params["participant"] = participant
-        room_views.participant(content, store, code, participant)
-    else:
+    if not typed:
         room_views.lobby(content, store)
+    else:
+        room = store.find_room(normalise_code(typed), room_views.client())
+        token = room_views.facilitator_token(store, room.code)
+        if token:
+            room_views.facilitator(content, store, room, token)
+        else:
+            room_views.participant(content, store, room)
 except StoreUnavailable as err:
     # The database is busy or down: keep the link (the room, and a participant's place).
-    st.error(content.text("room.unavailable", reason=err.message))
+    st.error(content.text("room.unavailable", reason=room_views.error_text(content, err)))
     st.button(content.text("room.retry"), key="room_retry")
 except RoomError as err:
-    st.error(err.message)
+    st.error(room_views.error_text(content, err))
     st.query_params.clear()
     room_views.lobby(content, store)

@@ -14,6 +14,7 @@ from views.text import as_text
 
 URL_READ_FLAG = "_inputs_read_from_url"
 NOTICES = "_url_notices"
+WRITTEN_KEY = "_inputs_written_to_url"
 # Query keys that belong to other features and are left alone.
 OTHER_QUERY_KEYS = ("presenter", "room")
 MAX_NOTICES = 3
@@ -30,10 +31,13 @@ def _query() -> dict[str, list[str]]:
 
 
 def bind_inputs_to_url(content: Content) -> None:
-    """On a session's first run, seed the inputs from the link and remember any notices."""
-    if st.session_state.get(URL_READ_FLAG):
-        return
+    """Seed the inputs from the link on a session's first run, and again whenever the link
+    changed under us (back/forward, a pasted link); remember any notices."""
     params = _query()
+    if st.session_state.get(URL_READ_FLAG) and _inputs_part(params) == st.session_state.get(
+        WRITTEN_KEY
+    ):
+        return
     size = sum(len(k) + sum(len(v) for v in values) for k, values in params.items())
     if size > MAX_QUERY_CHARS:
         inputs, messages = dict(content.defaults), [content.text("explore.link_too_long")]
@@ -46,6 +50,12 @@ def bind_inputs_to_url(content: Content) -> None:
         st.session_state[widget_key(input_id)] = option_id
     st.session_state[NOTICES] = messages
     st.session_state[URL_READ_FLAG] = True
+    st.session_state[WRITTEN_KEY] = _inputs_part(params)
+
+
+def _inputs_part(params: Mapping[str, list[str]]) -> dict[str, list[str]]:
+    """The query without other features' keys: what the inputs wrote, or a link brought."""
+    return {k: list(v) for k, v in params.items() if k not in OTHER_QUERY_KEYS}
 
 
 def show_url_notices() -> None:
@@ -74,10 +84,18 @@ def input_slider(spec: Input, *, key_prefix: str = "input_") -> str:
 
 def write_inputs_to_url(content: Content, inputs: Mapping[str, str]) -> None:
     """Keep the link in step with the inputs, in one step; other features' keys stay."""
+    written = write_query(content, inputs)
     wanted = {key: st.query_params[key] for key in OTHER_QUERY_KEYS if key in st.query_params}
-    wanted |= write_query(content, inputs)
+    wanted |= written
     if {key: st.query_params[key] for key in st.query_params} != wanted:
         st.query_params.from_dict(wanted)
+    st.session_state[WRITTEN_KEY] = {k: [v] for k, v in written.items()}
+
+
+def set_main_inputs(inputs: Mapping[str, str]) -> None:
+    """Take the main inputs the live explorer reported (already validated)."""
+    for input_id, option_id in inputs.items():
+        st.session_state[widget_key(input_id)] = option_id
 
 
 def try_in_explorer(content: Content, inputs: Mapping[str, str]) -> None:

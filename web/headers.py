@@ -11,8 +11,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 CONTENT_SECURITY_POLICY = "; ".join(
     (
         "default-src 'self'",
-        # Streamlit's own bundle and Plotly need inline styles; Plotly compiles with eval.
-        "script-src 'self' 'unsafe-inline' 'unsafe-eval'",
+        # Streamlit's bundle and Plotly need inline styles and eval; st.components.v2 loads
+        # a component's JavaScript as a blob: module.
+        "script-src 'self' 'unsafe-inline' 'unsafe-eval' blob:",
         "style-src 'self' 'unsafe-inline'",
         "img-src 'self' data: blob:",
         "font-src 'self' data:",

@@ -11,10 +11,12 @@ from starlette.routing import BaseRoute
 
 from web.headers import SecurityHeaders
 from web.process import freeze_startup_heap
+from web.rooms_routes import room_routes, rooms_lifespan
 
 
 def routes() -> list[BaseRoute]:
-    return []
+    """The live rooms' own routes (facilitator claim, participant join, push stream)."""
+    return room_routes()
 
 
 def middleware() -> list[Middleware]:
@@ -22,7 +24,9 @@ def middleware() -> list[Middleware]:
 
 
 @asynccontextmanager
-async def lifespan(_app: Any) -> AsyncIterator[dict[str, Any]]:
-    """Once per process: freeze the start-up heap."""
+async def lifespan(app: Any) -> AsyncIterator[dict[str, Any]]:
+    """Once per process: freeze the start-up heap, then run the rooms' background work
+    (PostgreSQL listener, expired-room clean-up) for as long as the server runs."""
     freeze_startup_heap()
-    yield {}
+    async with rooms_lifespan(app) as state:
+        yield dict(state)

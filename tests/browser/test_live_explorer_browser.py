@@ -25,7 +25,6 @@ from playwright.sync_api import Browser, Locator, Page
 
 from explorer import Content, load_content
 from explorer.live_table import live_table, row_index, table_row
-from views.live_explorer.words import text
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 HARNESS = Path(__file__).with_name("live_explorer_harness.py")
@@ -429,7 +428,7 @@ def test_the_table_toggle_shows_the_same_numbers(open_page, content):
     show = page.get_by_role("button", name=content.text("accessibility.show_table"))
     assert show.get_attribute("aria-expanded") == "false"
     show.click()
-    hide = page.get_by_role("button", name=text(content, "live.hide_table"))
+    hide = page.get_by_role("button", name=content.text("live.hide_table"))
     assert hide.get_attribute("aria-expanded") == "true"
     table = page.locator(".radar-table")
     assert table.is_visible()

@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from explorer import Content
-from views.live_explorer.words import text
 
 RELEASE_KEY = "release"  # the component's count of releases, so equal reports still differ
 MAX_ENTRIES = 16  # a real report has five; entries beyond this are not even looked at
@@ -30,10 +29,10 @@ class ReportNotice:
 
     def message(self, content: Content) -> str:
         if self.input is None or self.kept is None:
-            return text(content, "live.unknown_report")
+            return content.text("live.unknown_report")
         spec = content.input_by_id[self.input]
-        return text(
-            content, "live.bad_report", input=spec.label, option=spec.option(self.kept).label
+        return content.text(
+            "live.bad_report", input=spec.label, option=spec.option(self.kept).label
         )
 
 
