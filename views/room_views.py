@@ -153,9 +153,15 @@ def lobby(content: Content, store: RoomStore) -> None:
 # --------------------------------------------------------------------------- facilitator
 
 
+def browser_cookie(name: str) -> str | None:
+    """One cookie this browser sent when it opened the page (HttpOnly ones included)."""
+    value = st.context.cookies.get(name)
+    return value if isinstance(value, str) else None
+
+
 def facilitator_token(store: RoomStore, code: str) -> str | None:
     """The facilitator's key from this browser's cookie, if it opens this room."""
-    token = st.context.cookies.get(facilitator_cookie(code))
+    token = browser_cookie(facilitator_cookie(code))
     if isinstance(token, str) and token and store.verify_token(code, token):
         return token
     return None
@@ -366,8 +372,8 @@ def room_picture(content: Content, stats: RoomStats, *, large: bool = False) -> 
 
 def participant_identity(store: RoomStore, code: str) -> str | None:
     """This device's identity in the room (the signed cookie value), if the server issued it."""
-    value = st.context.cookies.get(participant_cookie(code))
-    if isinstance(value, str) and store.verify_participant(code, value):
+    value = browser_cookie(participant_cookie(code))
+    if value and store.verify_participant(code, value):
         return value
     return None
 
