@@ -466,7 +466,8 @@ class RoomStore:
                 .order_by(a.updated_at, a.answers)
             ).all()
             answers = [{**decode_answers(r.answers), "verdict": r.verdict} for r in rows]
-            return RoomSnapshot(room=room, count=len(answers), answers=answers, joined=row.joined)
+            joined_count = row.joined if row is not None else 0  # _live_room refused a missing row
+            return RoomSnapshot(room=room, count=len(answers), answers=answers, joined=joined_count)
 
         return self._run(work, write=False)
 
