@@ -137,6 +137,7 @@ class Option(Model):
 class Input(Model):
     id: Id
     label: Text
+    phrase: Text  # the input inside a sentence: "you chose “Early career” for career stage"
     help: Text
     main: StrictBool
     default: Id

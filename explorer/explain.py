@@ -16,6 +16,7 @@ from explorer.content import Content, Grounded
 from explorer.scoring import Assessment, Contribution
 
 OTHER = {"mentoring": "coaching", "coaching": "mentoring"}
+MAX_CHOICES = 3  # inputs named per verdict in "what would change it"; the rest are counted
 
 
 @dataclass(frozen=True)
@@ -95,33 +96,46 @@ def reason_line(content: Content, reason: Contribution, subject: str) -> Cited:
     return cited(content, text, value, reason.favours)
 
 
-def _input_phrase(content: Content, input_id: str, option_id: str) -> str:
-    spec = content.input_by_id[input_id]
+def choice_text(content: Content, input_id: str, labels: list[str]) -> str:
+    """'“Early career” or “Changing role or field” for career stage'."""
     return content.text(
-        "changes.input_phrase", input=spec.label, option=spec.option(option_id).label
+        "changes.choice",
+        options=content.text("changes.or").join(f"“{label}”" for label in labels),
+        phrase=content.input_by_id[input_id].phrase,
     )
 
 
 def change_lines(content: Content, result: Assessment) -> list[str]:
-    """The nearest single changes that give another verdict, grouped by the verdict they give."""
+    """The nearest single changes that give another verdict, one sentence per verdict they
+    give, options grouped by input: '**Mentoring** if you chose “Early career” or “Changing
+    role or field” for career stage (one step away).'"""
     nearest = result.nearest_changes()
     if not nearest:
         return [content.text("changes.none")]
-    by_verdict: dict[str, list[str]] = {}
+    by_verdict: dict[str, dict[str, list[str]]] = {}
     for change in nearest:
-        phrase = _input_phrase(content, change.input, change.to_option)
-        by_verdict.setdefault(change.verdict, []).append(phrase)
+        label = content.input_by_id[change.input].option(change.to_option).label
+        by_verdict.setdefault(change.verdict, {}).setdefault(change.input, []).append(label)
     steps = nearest[0].steps
-    return [
-        content.text(
-            "changes.group_line",
-            changes=content.text("changes.or").join(phrases),
-            steps=steps,
-            plural="" if steps == 1 else "s",
-            verdict=content.verdict.approaches[verdict].headline,
+    distance = content.text("changes.one_step" if steps == 1 else "changes.steps", steps=steps)
+    order = [spec.id for spec in content.inputs]  # the main sliders first
+    lines = []
+    for verdict, by_input in by_verdict.items():
+        ranked = sorted(by_input.items(), key=lambda item: order.index(item[0]))
+        choices = [
+            choice_text(content, input_id, labels) for input_id, labels in ranked[:MAX_CHOICES]
+        ]
+        if len(ranked) > MAX_CHOICES:
+            choices.append(content.text("changes.more", count=len(ranked) - MAX_CHOICES))
+        lines.append(
+            content.text(
+                "changes.group_line",
+                verdict=content.verdict.approaches[verdict].headline,
+                choices=content.text("changes.or").join(choices),
+                distance=distance,
+            )
         )
-        for verdict, phrases in by_verdict.items()
-    ]
+    return lines
 
 
 def firm_sliders(content: Content, result: Assessment) -> list[str]:

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from explorer import default_content, evaluate
 from explorer.brief import build_brief
-from explorer.explain import change_lines, firm_sliders
+from explorer.explain import MAX_CHOICES, change_lines, choice_text, firm_sliders
 
 CONTENT = default_content()
 
@@ -59,16 +59,17 @@ def test_share_link_is_escaped_in_the_html_brief():
     assert "&lt;script&gt;" in brief.html
 
 
-def test_change_lines_group_the_nearest_changes_by_the_verdict_they_give():
+def test_change_lines_give_one_sentence_per_verdict_naming_the_main_sliders_first():
     result = evaluate({"goal": "mostly-specific", "timeframe": "months"})
     lines = change_lines(CONTENT, result)
-    verdicts = {c.verdict for c in result.nearest_changes()}
-    assert len(lines) == len(verdicts)
-    for change in result.nearest_changes():
-        spec = CONTENT.input_by_id[change.input]
-        assert any(
-            spec.label in line and spec.option(change.to_option).label in line for line in lines
-        )
+    nearest = result.nearest_changes()
+    assert len(lines) == len({c.verdict for c in nearest})
+    order = [spec.id for spec in CONTENT.inputs]
+    named = sorted({c.input for c in nearest}, key=order.index)[:MAX_CHOICES]
+    for input_id in named:
+        assert f" for {CONTENT.input_by_id[input_id].phrase}" in " ".join(lines)
+    if len({c.input for c in nearest}) > MAX_CHOICES:
+        assert "other single changes" in " ".join(lines)
 
 
 def test_a_firm_verdict_says_no_single_change_flips_it():
@@ -99,3 +100,20 @@ def test_brief_never_puts_a_quote_beside_an_editorial_number():
         if "our choice" in line:
             assert "“" not in line, line
     assert 'data-basis="editorial"><blockquote>' not in brief.html
+
+
+def test_every_input_and_option_makes_a_grammatical_change_sentence():
+    for spec in CONTENT.inputs:
+        for option in spec.options:
+            sentence = CONTENT.text(
+                "changes.group_line",
+                verdict="Mentoring",
+                choices=choice_text(CONTENT, spec.id, [option.label]),
+                distance=CONTENT.text("changes.one_step"),
+            ).replace("**", "")
+            assert sentence.startswith("Mentoring if you chose “"), sentence
+            assert f"“{option.label}” for {spec.phrase} (" in sentence, sentence
+            assert sentence.endswith(").") and "  " not in sentence, sentence
+            assert spec.phrase == spec.phrase.lower() or spec.phrase[0].islower(), spec.phrase
+            for wrong in (" were ", "your help", "None", "{", "}"):
+                assert wrong not in sentence, sentence
