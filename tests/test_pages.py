@@ -43,7 +43,7 @@ def test_how_it_works_shows_formula_targets_and_full_decision_table(content):
 @pytest.mark.parametrize(
     ("params", "expected"),
     [
-        ({"goal": "mostly-specific", "timeframe": "months"}, "with one change"),
+        ({"goal": "mostly-specific", "timeframe": "months"}, "if you chose"),
         (
             {"goal": "holistic", "timeframe": "ongoing", "stage": "early", "structure": "informal"},
             "No single",
