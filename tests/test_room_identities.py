@@ -28,6 +28,7 @@ from explorer.rooms import (
     ALL_ERRORS,
     Client,
     ClientLimiter,
+    NotAuthorised,
     PassphraseRequired,
     RoomFull,
     RoomNotFound,
@@ -337,6 +338,21 @@ def test_expired_rooms_go_with_their_answers_joins_and_claims(make_store: StoreF
     make_store.clock.advance(minutes=20)
     assert store.delete_expired() == 1
     assert _rows(store) == {"rooms": 1, "answers": 0, "joins": 0, "claims": 0}
+
+
+def test_a_facilitator_can_delete_a_room_and_its_answers_now(make_store: StoreFactory):
+    store = make_store()
+    kept, gone = store.create_room(), store.create_room()
+    for created in (kept, gone):
+        me = store.issue_participant(created.room.code)
+        store.submit(created.room.code, me, ANSWER, "blend")
+    with pytest.raises(NotAuthorised):
+        store.delete_room(gone.room.code, kept.token)
+    store.delete_room(gone.room.code, gone.token)
+    assert _rows(store)["rooms"] == 1 and _rows(store)["answers"] == 1
+    with pytest.raises(RoomNotFound):
+        store.get_room(gone.room.code)
+    assert store.get_room(kept.room.code).code == kept.room.code
 
 
 def test_clean_up_runs_at_start_up_and_then_periodically(make_store: StoreFactory) -> None:

@@ -580,6 +580,20 @@ class RoomStore:
 
     # -- housekeeping ------------------------------------------------------------
 
+    def delete_room(self, code: str, token: str) -> None:
+        """Delete the room now, with its answers, joins and claims (the facilitator's choice;
+        otherwise it goes when it expires). Open pages are told it changed."""
+        code = normalise_code(code)
+
+        def work(conn: Connection) -> None:
+            self._facilitator_room(conn, code, token, self._utcnow())
+            for table in (answers_table, joins_table, claims_table):
+                conn.execute(sa.delete(table).where(table.c.room_code == code))
+            conn.execute(sa.delete(rooms_table).where(rooms_table.c.code == code))
+            self._changed(conn, code)
+
+        self._run(work, write=True)
+
     def delete_expired(self) -> int:
         """Delete expired rooms with their answers, joins and claims, and expired claims.
 
