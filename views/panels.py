@@ -95,21 +95,15 @@ def take_it_with_you(content: Content, result: Assessment) -> None:
     st.session_state[SHARE_LINK] = link
     st.text_input(content.text("brief.share_label"), key=SHARE_LINK)
     # The brief is built when a button is pressed, not on every slider move.
-    left, right = st.columns(2)
-    with left:
-        download(
-            content.text("brief.download_html"),
-            lambda: build_brief(content, result, link).html,
-            "mentor-or-coach-brief.html",
-            key="brief_html",
-        )
-    with right:
-        download(
-            content.text("brief.download_markdown"),
-            lambda: build_brief(content, result, link).markdown,
-            "mentor-or-coach-brief.md",
-            key="brief_md",
-        )
+    formats = (("html", "mentor-or-coach-brief.html"), ("markdown", "mentor-or-coach-brief.md"))
+    for column, (kind, file_name) in zip(st.columns(2), formats, strict=True):
+        with column:
+            download(
+                content.text(f"brief.download_{kind}"),
+                lambda kind=kind: getattr(build_brief(content, result, link), kind),
+                file_name,
+                key=f"brief_{kind}",
+            )
 
 
 def boundaries(content: Content) -> None:
