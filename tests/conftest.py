@@ -1,4 +1,5 @@
-"""Shared fixtures: the shipped content, and a writable copy of it to break."""
+"""Shared fixtures: the shipped content, a writable copy of it to break, and cookies for the
+room pages in AppTest."""
 
 from __future__ import annotations
 
@@ -24,3 +25,14 @@ def content_copy(tmp_path: Path) -> Path:
     target = tmp_path / "content"
     shutil.copytree(CONTENT_DIR, target)
     return target
+
+
+@pytest.fixture
+def room_cookies(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Room pages in AppTest read cookies from each session's own jar (tests/apptest.py:
+    `open_app(..., cookies=...)`, `give_cookies`): AppTest cannot send real cookies, and
+    `views.room_views.browser_cookie` is the one place the room views read them."""
+    import views.room_views
+    from tests.apptest import jar_cookie
+
+    monkeypatch.setattr(views.room_views, "browser_cookie", jar_cookie)

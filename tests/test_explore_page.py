@@ -1,86 +1,164 @@
-"""The Explore page, driven with Streamlit's AppTest: what a person sees as they move sliders."""
+"""The Explore page, driven with Streamlit's AppTest: what a person sees as they move sliders.
+
+The four main sliders, the radar and the verdict headline are the live explorer component
+(tests/apptest.py: `release` moves a thumb, `live_row` is what the component draws); the
+reasons, what would change it, the sensitivity chart and the brief are drawn by the server.
+"""
 
 from __future__ import annotations
+
+import json
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.apptest import open_app
+from explorer import evaluate
+from tests.apptest import live_row, live_view, main_inputs, open_app, release
+
+REASONS = "#### Why — the top reasons"
+CHANGES = "#### What would change it"
 
 
-def headline(at: AppTest) -> str:
-    return next(h.value for h in at.subheader if h.value.startswith("Verdict:"))
+def markdown_after(at: AppTest, heading: str) -> list[str]:
+    """The markdown blocks between `heading` and the next `####` heading."""
+    texts = [m.value for m in at.markdown]
+    start = texts.index(heading) + 1
+    end = next((i for i in range(start, len(texts)) if texts[i].startswith("#### ")), len(texts))
+    return texts[start:end]
 
 
-def needs_radius(at: AppTest) -> list[float]:
-    import json
+def sensitivity_marks(at: AppTest) -> list[tuple[str, float]]:
+    """Each slider's 'you are here' marker in the sensitivity chart: (option label, lean)."""
+    chart = next(c for c in at.get("plotly_chart") if c.key == "sensitivity")
+    figure = json.loads(chart.proto.spec)
+    return [(t["x"][0], t["y"][0]) for t in figure["data"] if t.get("mode") == "markers+text"]
 
-    figure = json.loads(at.get("plotly_chart")[0].proto.spec)
-    needs = next(t for t in figure["data"] if t["name"] == "Your needs")
-    return needs["r"]
 
-
-def test_page_renders_a_blend_by_default_with_radar_and_reasons():
+def test_page_renders_a_blend_by_default_with_radar_reasons_and_sensitivity(content):
     at = open_app()
-    assert headline(at) == "Verdict: Both — a blend"
-    assert [c.key for c in at.get("plotly_chart")] == ["radar", "sensitivity"]
-    assert [s.label for s in at.select_slider][:4] == [
+    assert live_row(at)["headline"] == "Both — a blend"
+    view = live_view(at)
+    assert view["inputs"] == {s.id: s.default for s in content.main_inputs}
+    assert [i["label"] for i in view["table"]["inputs"]] == [
         "Goal type",
         "Timeframe",
         "Career stage",
         "Desired structure",
     ]
-    assert any("MvC-Top" in m.value or "CMC-9" in m.value for m in at.markdown)
+    assert [c.key for c in at.get("plotly_chart")] == ["sensitivity"]
+    assert [s.key for s in at.select_slider] == [
+        "input_support",
+        "input_field",
+        "input_network",
+        "input_advice",
+    ]
+    assert any("MvC-Top" in m or "CMC-9" in m for m in markdown_after(at, REASONS))
 
 
-def test_radar_follows_the_sliders_and_headline_changes():
+def test_releasing_sliders_moves_the_radar_and_the_headline_and_redraws_the_reasons(content):
     at = open_app()
-    before = needs_radius(at)
-    at.select_slider(key="input_goal").set_value("specific").run()
-    at.select_slider(key="input_timeframe").set_value("weeks").run()
-    at.select_slider(key="input_structure").set_value("formal").run()
-    assert not at.exception
-    assert needs_radius(at) != before
-    assert headline(at) == "Verdict: Coaching"
+    before = live_row(at)
+    reasons_before = markdown_after(at, REASONS)
+    release(at, goal="specific", timeframe="weeks", structure="formal")
+    after = live_row(at)
+    assert after["needs"] != before["needs"]
+    assert after["headline"] == "Coaching"
+    expected = evaluate(main_inputs(at, content), content=content)
+    assert after["verdict"] == expected.verdict
+    assert after["needs"] == [round(expected.needs[d.id], 1) for d in content.dimensions]
+    assert markdown_after(at, REASONS) != reasons_before
 
 
-def test_sliders_are_written_to_the_url():
+def test_released_sliders_are_written_to_the_url():
     at = open_app()
-    at.select_slider(key="input_stage").set_value("transition").run()
+    release(at, stage="transition")
     assert at.query_params["stage"] == "transition"
     assert at.query_params["goal"] == "mixed"
+    assert "stage=transition" in at.text_input(key="share_link").value
 
 
 def test_url_parameters_restore_state():
     at = open_app(goal="holistic", timeframe="ongoing", stage="early", structure="informal")
-    assert at.select_slider(key="input_goal").value == "holistic"
-    assert at.select_slider(key="input_stage").value == "early"
-    assert headline(at) == "Verdict: Mentoring"
+    assert live_view(at)["inputs"] == {
+        "goal": "holistic",
+        "timeframe": "ongoing",
+        "stage": "early",
+        "structure": "informal",
+    }
+    assert live_row(at)["headline"] == "Mentoring"
 
 
-def test_advanced_parameter_restores_state():
+def test_advanced_parameter_restores_state_and_picks_the_decision_table():
     at = open_app(support="accountability", network="no")
     assert at.select_slider(key="input_support").value == "accountability"
     assert at.select_slider(key="input_network").value == "no"
+    assert live_view(at)["table"]["advanced"]["support"] == "accountability"
+
+
+def test_an_advanced_slider_changes_the_radar_the_component_draws():
+    at = open_app()
+    before = live_row(at)["needs"]
+    at.select_slider(key="input_support").set_value("accountability").run()
+    assert not at.exception
+    assert live_view(at)["table"]["advanced"]["support"] == "accountability"
+    assert live_row(at)["needs"] != before
 
 
 @pytest.mark.parametrize(
     ("param", "value"),
     [("goal", "banana"), ("timeframe", ""), ("stage", "<script>alert(1)</script>")],
 )
-def test_bad_parameter_falls_back_to_default_with_a_visible_notice(param, value):
+def test_bad_parameter_falls_back_to_default_with_a_visible_notice(content, param, value):
     at = open_app(**{param: value})
     notices = [w.value for w in at.warning]
     assert any(param in n for n in notices), notices
-    default = {"goal": "mixed", "timeframe": "year", "stage": "mid"}[param]
-    assert at.select_slider(key=f"input_{param}").value == default
+    default = content.input_by_id[param].default
+    assert at.session_state[f"input_{param}"] == default
+    assert live_view(at)["inputs"][param] == default
     assert not any("<script>" in n for n in notices)
 
 
 def test_unknown_parameter_is_ignored_with_a_notice():
     at = open_app(colour="blue")
     assert any("colour" in w.value for w in at.warning)
-    assert headline(at) == "Verdict: Both — a blend"
+    assert live_row(at)["headline"] == "Both — a blend"
+    assert "colour" not in at.query_params
+
+
+def test_many_bad_parameters_show_three_notices_and_how_many_more(content):
+    at = open_app(**{f"junk{n}": "x" for n in range(6)})
+    notices = [w.value for w in at.warning]
+    assert len(notices) == 4, notices
+    assert all(f"junk{n}" in notices[n] for n in range(3))
+    assert "3" in notices[3] and "junk" not in notices[3]
+
+
+def test_an_overlong_link_gives_one_short_notice_and_the_defaults(content):
+    at = open_app(goal="specific", junk="x" * 2100)
+    notices = [w.value for w in at.warning]
+    assert notices == [content.text("explore.link_too_long")]
+    assert live_view(at)["inputs"]["goal"] == content.input_by_id["goal"].default
+
+
+def test_a_forged_report_falls_back_with_a_notice_and_never_echoes_it(content):
+    at = open_app(goal="specific")
+    release(at, goal="<script>alert(1)</script>", stage="early")
+    assert at.session_state["input_goal"] == "specific"
+    assert at.session_state["input_stage"] == "early"
+    notices = [w.value for w in at.warning]
+    assert any(content.input_by_id["goal"].label in n for n in notices), notices
+    assert not any("script" in n for n in notices)
+
+
+def test_the_sensitivity_chart_marks_where_the_released_inputs_are(content):
+    at = open_app()
+    release(at, goal="specific", timeframe="weeks")
+    chosen = main_inputs(at, content)
+    lean = evaluate(chosen, content=content).lean
+    expected = [spec.option(chosen[spec.id]).label for spec in content.main_inputs]
+    marks = sensitivity_marks(at)
+    assert [label for label, _ in marks] == expected
+    assert all(y == pytest.approx(lean, abs=1e-6) for _, y in marks), (marks, lean)
 
 
 def test_contested_topic_is_shown_with_both_sources():

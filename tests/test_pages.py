@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.apptest import open_app
+from tests.apptest import live_row, live_view, open_app
 
 
 def card_titles(at) -> list[str]:
@@ -55,9 +55,22 @@ def test_explore_page_says_what_would_change_it(params, expected):
     assert any(expected in m.value for m in at.markdown)
 
 
-def test_explore_page_offers_the_radar_as_a_table_and_the_brief():
+def test_explore_page_offers_the_radar_as_a_table_and_the_brief(content):
     at = open_app()
-    at.toggle(key="radar_table").set_value(True).run()
-    assert len(at.dataframe) == 1 and len(at.dataframe[0].value) == 10
+    # The table toggle is the live explorer's (drawn in the browser): it gets its words and a
+    # row of needs for every one of the ten dimensions, with both approaches' values.
+    view = live_view(at)
+    assert view["words"]["show_table"] == content.text("accessibility.show_table")
+    table = view["table"]
+    assert [d["label"] for d in table["dimensions"]] == [d.label for d in content.dimensions]
+    assert len(table["dimensions"]) == 10
+    assert len(live_row(at)["needs"]) == 10
+    assert len(table["profiles"]["mentoring"]["values"]) == 10
+    assert len(table["profiles"]["coaching"]["values"]) == 10
+    # The brief: a share link that reopens this state, and both downloads.
     assert "goal=mixed" in at.text_input(key="share_link").value
+    assert [b.proto.label for b in at.get("download_button")] == [
+        content.text("brief.download_html"),
+        content.text("brief.download_markdown"),
+    ]
     assert any("not a validated instrument" in i.value for i in at.info)

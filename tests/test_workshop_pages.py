@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from explorer import evaluate
-from tests.apptest import open_app
+from tests.apptest import live_view, open_app, page_script
 
 
 def test_personas_span_every_verdict_and_career_stage(content):
@@ -53,9 +53,15 @@ def test_overlay_asks_for_at_least_two():
 def test_presenter_parameter_turns_on_presenter_view_with_bigger_radar():
     plain = open_app()
     presenter = open_app(presenter="1")
-    assert presenter.toggle(key="presenter").value
+    assert presenter.toggle(key="presenter").value and not plain.toggle(key="presenter").value
+    # Explore's radar is the live explorer: it is told to draw for the projector.
+    assert live_view(presenter)["presenter"] is True
+    assert live_view(plain)["presenter"] is False
 
+    # The Plotly radars (Personas) grow, and their text with them.
     def layout(at):
+        at.switch_page(page_script("personas")).run()
+        assert not at.exception
         return json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]
 
     assert layout(presenter)["height"] > layout(plain)["height"]
@@ -79,3 +85,5 @@ def test_trying_a_persona_opens_explore_in_the_same_tab_with_their_inputs(conten
     assert not at.exception
     assert at.query_params["goal"] == persona.inputs["goal"]
     assert at.query_params["stage"] == persona.inputs["stage"]
+    shown = live_view(at)["inputs"]
+    assert shown == {spec.id: persona.inputs[spec.id] for spec in content.main_inputs}

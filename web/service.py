@@ -47,6 +47,23 @@ def room_service() -> RoomService:
         return _service
 
 
+def reset_room_service() -> None:
+    """Forget this process's room service and dispose of its store's connections, so the
+    next :func:`room_service` is built afresh from the environment.
+
+    For tests that point the app at a private database (``EXPLORER_DATA_DIR`` or
+    ``EXPLORER_DATABASE_URL``): clear ``st.cache_resource`` too, which holds the pages'
+    handle on the old service. Background work started on the old service (the
+    PostgreSQL listener, maintenance) belongs to the server's lifespan and is not stopped
+    here.
+    """
+    global _service
+    with _lock:
+        old, _service = _service, None
+    if old is not None:
+        old.store.dispose()
+
+
 @functools.cache
 def _content() -> Content:
     return load_content()
@@ -102,6 +119,7 @@ __all__ = [
     "RoomService",
     "client_of",
     "message_page",
+    "reset_room_service",
     "room_service",
     "seconds_left",
     "set_room_cookie",
