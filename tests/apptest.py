@@ -47,17 +47,22 @@ def page_script(url_path: str) -> str:
 def open_app(
     page: str | None = None, *, cookies: Mapping[str, str] | None = None, **params: str
 ) -> AppTest:
-    """Run the frame with these query parameters, then switch to the page at URL path `page`
-    (e.g. "compare"), as a browser holding `cookies` would; fails the test if anything
-    raised."""
+    """Open the page at URL path `page` (e.g. "compare"; Explore when None) with these query
+    parameters, in a new session, as a browser holding `cookies` would follow a link; fails
+    the test if anything raised."""
     at = AppTest.from_file(FRAME, default_timeout=30)
+    if page:
+        # AppTest finds a page whose URL path is not its file name ("how-it-works") only
+        # after a first run; then the link is followed afresh, with nothing Explore wrote.
+        at.run()
+        at.query_params.clear()
     for key, value in params.items():
         at.query_params[key] = value
     if cookies:
         give_cookies(at, cookies)
-    at.run()
     if page:
-        at.switch_page(page_script(page)).run()
+        at.switch_page(page_script(page))
+    at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 
