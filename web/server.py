@@ -12,6 +12,7 @@ from starlette.routing import BaseRoute
 from web.headers import SecurityHeaders
 from web.process import freeze_startup_heap
 from web.rooms_routes import room_routes, rooms_lifespan
+from web.throttle import RerunThrottle
 
 
 def routes() -> list[BaseRoute]:
@@ -20,7 +21,7 @@ def routes() -> list[BaseRoute]:
 
 
 def middleware() -> list[Middleware]:
-    return [Middleware(SecurityHeaders)]
+    return [Middleware(SecurityHeaders), Middleware(RerunThrottle)]
 
 
 @asynccontextmanager

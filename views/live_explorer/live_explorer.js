@@ -13,6 +13,7 @@ const SVG_NS = "http://www.w3.org/2000/svg";
 const VALUE_KEYS = new Set([
   "ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "Home", "End", "PageUp", "PageDown",
 ]);
+const KEY_SETTLE_MS = 250; // key presses closer together than this are one move (one report)
 const RING_LABEL_ANGLE = 18; // degrees: between the first two spokes, clear of the markers
 const MARKER_SIZE = { normal: 4.5, presenter: 7 };
 const MAX_RADIUS_EM = 14; // the radar never grows past this many label-font heights
@@ -114,6 +115,7 @@ class LiveExplorer {
   }
 
   destroy() {
+    clearTimeout(this.settle);
     cancelAnimationFrame(this.frame);
     this.abort.abort();
     this.resizer.disconnect();
@@ -126,6 +128,8 @@ class LiveExplorer {
     const first = this.data === null;
     this.data = data;
     this.live.classList.toggle("presenter", Boolean(data.presenter));
+    // The page's presenter text size (a CSS length from Python), so both scale alike.
+    this.live.style.setProperty("--presenter-text", data.presenter_text || "");
     const t = data.table;
     const signature = JSON.stringify([
       t.inputs, t.dimensions, t.profiles, t.rings, t.tie_zone, data.words, data.presenter,
@@ -213,10 +217,13 @@ class LiveExplorer {
       input.addEventListener("keyup", (event) => {
         if (!VALUE_KEYS.has(event.key)) return;
         this.keyHeld = false;
-        this.commit();
+        // Key presses in quick succession are one move: report once they settle.
+        clearTimeout(this.settle);
+        this.settle = setTimeout(() => this.commit(), KEY_SETTLE_MS);
       }, { signal });
       input.addEventListener("blur", () => {
         this.keyHeld = false;
+        clearTimeout(this.settle);
         this.commit();
       }, { signal });
       return entry;
