@@ -1,5 +1,6 @@
 """Shared fixtures: the shipped content, a writable copy of it to break, and cookies for the
-room pages in AppTest."""
+room pages in AppTest; and the hooks that write what the reliability tests measured
+(tests/measurements.py) once the run is over, marked with how the run ended."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from explorer import Content, load_content
+from tests.measurements import REGISTRY
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CONTENT_DIR = REPO_ROOT / "content"
@@ -36,3 +38,15 @@ def room_cookies(monkeypatch: pytest.MonkeyPatch) -> None:
     from tests.apptest import jar_cookie
 
     monkeypatch.setattr(views.room_views, "browser_cookie", jar_cookie)
+
+
+def pytest_runtest_logstart(nodeid: str, location: object) -> None:
+    REGISTRY.test_started(nodeid)
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    REGISTRY.test_reported(report.nodeid, failed=report.failed, finished=report.when == "teardown")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    REGISTRY.write_artifacts(int(exitstatus))

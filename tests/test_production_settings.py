@@ -25,15 +25,17 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
-from tests.appserver import AppServer, http, record
+from tests.appserver import AppServer, http
 from tests.conftest import CONTENT_DIR, REPO_ROOT
+from tests.measurements import family
 
 XSRF_COOKIE = "_streamlit_xsrf"
 EVIL_ORIGIN = "http://evil.example"
 RUN_TIMEOUT_S = 60.0
 # Streamlit's own words for a redacted error (streamlit/elements/exception.py).
 REDACTED = "This app has encountered an error. The original error message is redacted"
-_counts: dict[str, int] = {}
+MEASURED = family("production")
+ENTRY = "through_the_server"
 
 
 def test_the_config_file_asks_for_production_settings():
@@ -128,18 +130,27 @@ def exceptions(messages: list[tuple[ForwardMsg, bytes]]):
 
 def test_an_exception_in_a_page_reaches_the_browser_without_any_detail(server, session):
     messages = session.run()
-    (shown,) = list(exceptions(messages))
-    assert shown.message.startswith(REDACTED)
-    assert not shown.stack_trace and not shown.type
+    shown_all = list(exceptions(messages))
     # Nothing on the wire names the error or the code. (Streamlit tells every browser the
     # main script's path when a session starts; no other message may carry a path.)
     raw = b"".join(data for _, data in messages)
-    for secret in (b"Traceback", b"KeyError", b"pages/explore.py", b"content.py"):
-        assert secret not in raw, secret
-    for message, data in messages:
-        if message.WhichOneof("type") != "new_session":
-            assert str(REPO_ROOT).encode() not in data, message.WhichOneof("type")
-    _counts["errors_redacted"] = _counts.get("errors_redacted", 0) + 1
+    secrets = (b"Traceback", b"KeyError", b"pages/explore.py", b"content.py")
+    leaked: list[object] = [secret for secret in secrets if secret in raw]
+    leaked += [
+        message.WhichOneof("type")
+        for message, data in messages
+        if message.WhichOneof("type") != "new_session" and str(REPO_ROOT).encode() in data
+    ]
+    leaked += [e.type for e in shown_all if e.stack_trace or e.type]
+    MEASURED.add(
+        ENTRY,
+        exceptions_sent=len(shown_all),
+        errors_redacted=sum(e.message.startswith(REDACTED) for e in shown_all),
+        details_leaked=len(leaked),
+    )
+    (shown,) = shown_all
+    assert shown.message.startswith(REDACTED)
+    assert not leaked, leaked
 
 
 def test_usage_statistics_are_off_in_the_served_session(session):
@@ -172,21 +183,40 @@ def test_a_cross_site_upload_without_the_xsrf_token_is_refused(server, session):
         "token from another browser": {**cookie, "X-Xsrftoken": other},
         "garbage token": {**cookie, "X-Xsrftoken": "2|00|00|0"},
     }
-    for what, headers in attempts.items():
-        assert _upload(server, session.id, headers) == 403, what
-        assert _upload(server, session.id, headers, method="DELETE") == 403, what
+    statuses = {
+        (what, method): _upload(server, session.id, headers, method=method)
+        for what, headers in attempts.items()
+        for method in ("PUT", "DELETE")
+    }
+    refused = [k for k, status in statuses.items() if status == 403]
+    accepted = [k for k, status in statuses.items() if 200 <= status < 300]
+    MEASURED.add(
+        ENTRY,
+        cross_site_requests_tried=len(statuses),
+        cross_site_requests_refused=len(refused),
+        accepted=len(accepted),
+    )
+    assert len(refused) == len(statuses), statuses
     # The same upload with the cookie and its token, as the app's own page sends it, works:
     # so the 403s above came from the XSRF check and nothing else.
     assert _upload(server, session.id, {**cookie, "X-Xsrftoken": session.cookie}) == 204
-    _counts["cross_site_requests_refused"] = 2 * len(attempts)
 
 
 def test_a_websocket_from_another_origin_is_refused(server):
     cookie = xsrf_cookie(server)
-    with pytest.raises(InvalidStatus) as refused, stream(server, cookie, origin=EVIL_ORIGIN):
-        pass
-    assert refused.value.response.status_code == 403
-    _counts["cross_site_websockets_refused"] = 1
+    status = 101
+    try:
+        with stream(server, cookie, origin=EVIL_ORIGIN):
+            pass
+    except InvalidStatus as refused:
+        status = refused.response.status_code
+    MEASURED.add(
+        ENTRY,
+        cross_site_websockets_tried=1,
+        cross_site_websockets_refused=int(status == 403),
+        accepted=int(status == 101),
+    )
+    assert status == 403
 
 
 def test_host_config_allows_no_wildcard_origin(server):
@@ -194,10 +224,3 @@ def test_host_config_allows_no_wildcard_origin(server):
     assert status == 200
     allowed = json.loads(body)["allowedOrigins"]
     assert "*" not in allowed and not any(o.startswith("http://") for o in allowed)
-
-
-def test_zz_record_counts():
-    """Runs last in this module: what was tried, for docs/reliability.md."""
-    if len(_counts) < 3:
-        pytest.skip("not every production-settings test ran in this session")
-    record("production", "through_the_server", **_counts, details_leaked=0, accepted=0)

@@ -14,13 +14,14 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from tests.appserver import record
 from tests.apptest import FRAME as APP
 from tests.bad_content import CASES, apply_case
+from tests.measurements import family
 from views.registry import PAGES as REGISTERED
 
 PAGES = [str(page.path) for page in REGISTERED if not page.default]
-_tried: dict[str, float] = {}
+MEASURED = family("content")
+ENTRY = "app_on_broken_content"
 
 
 @pytest.fixture
@@ -38,11 +39,18 @@ def broken_content(content_copy: Path, monkeypatch: pytest.MonkeyPatch):
 
 
 def shows_cannot_start(at: AppTest, file: str) -> None:
-    assert not at.exception, [e.value for e in at.exception]
     errors = [e.value for e in at.error]
-    assert any("cannot start" in e for e in errors), errors
     # The problems are listed in a code block under the error: every line names its file.
     listing = "\n".join(c.value for c in at.code)
+    shown = [*errors, listing, *(e.value for e in at.exception)]
+    MEASURED.add(
+        ENTRY,
+        app_runs=1,
+        exceptions=len(at.exception),
+        tracebacks_shown=sum("Traceback" in text or 'File "' in text for text in shown),
+    )
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("cannot start" in e for e in errors), errors
     assert file in listing, listing
     assert "Traceback" not in listing and 'File "' not in listing
     # Nothing of the app itself is drawn on broken content.
@@ -56,8 +64,8 @@ def test_the_app_on_broken_content_shows_an_error_page_not_a_traceback(
     broken_content(file, edit)
     started = time.monotonic()
     at = AppTest.from_file(APP, default_timeout=60).run()
+    MEASURED.add(ENTRY, broken_files_tried=1, seconds=time.monotonic() - started)
     shows_cannot_start(at, file)
-    _tried[case] = time.monotonic() - started
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -73,16 +81,3 @@ def test_a_deep_link_to_another_page_on_broken_content_also_gets_the_error_page(
     # Each page loads the content itself too, so reaching it any other way is no different.
     at.switch_page(page).run()
     shows_cannot_start(at, file)
-
-
-def test_zz_record_counts():
-    """Runs last in this module: what was tried, for docs/reliability.md."""
-    if len(_tried) != len(CASES):
-        pytest.skip("not every bad-content case ran in this session")
-    record(
-        "content",
-        "app_on_broken_content",
-        broken_files_tried=len(_tried),
-        tracebacks_shown=0,
-        seconds=round(sum(_tried.values()), 2),
-    )
