@@ -22,6 +22,10 @@ NEEDS_COLOUR = "#009E73"
 EXTRA_COLOURS = ("#CC79A7", "#E69F00", "#56B4E9", "#000000")
 EXTRA_DASHES = ("dashdot", "longdash", "longdashdot", "solid")
 EXTRA_SYMBOLS = ("triangle-up", "x", "star", "hexagon")
+# Presenter view: every chart text at the page's presenter body size on a 1080-line screen
+# (views/presenter.py), in near-black: read from the back of a room.
+PRESENTER_FONT = 24
+PRESENTER_TEXT_COLOUR = "#111111"
 
 
 @dataclass(frozen=True)
@@ -131,22 +135,26 @@ def radar(
                 ),
             )
         )
-    font = 20 if presenter else 12
+    font = PRESENTER_FONT if presenter else 12
     fig.update_layout(
         height=int(height * (1.4 if presenter else 1)),
         margin={
             "l": 130 if presenter else 75,
             "r": 130 if presenter else 75,
             "t": 70 if presenter else 45,
-            "b": 90,
+            "b": 190 if presenter else 90,  # the bottom axis label, then the legend
         },
-        font={"size": font, "color": "#111111" if presenter else "#222222"},
+        font={"size": font, "color": PRESENTER_TEXT_COLOUR if presenter else "#222222"},
         polar={
             "radialaxis": {
                 "range": list(geometry.scale),
-                "tickvals": [0, *geometry.rings],
+                # On a projector the centre's 0 would sit on the 25: the centre says it.
+                "tickvals": list(geometry.rings) if presenter else [0, *geometry.rings],
                 "angle": 70,  # between the first two spokes, clear of the traces' markers
-                "tickfont": {"size": font - 3, "color": "#777777"},
+                "tickfont": {
+                    "size": font if presenter else font - 3,
+                    "color": PRESENTER_TEXT_COLOUR if presenter else "#777777",
+                },
                 "gridcolor": "#BBBBBB" if presenter else "#DDDDDD",
             },
             "angularaxis": {"direction": "clockwise", "rotation": 90},
@@ -154,8 +162,9 @@ def radar(
         },
         legend={
             "orientation": "h",
-            "yanchor": "top",
-            "y": -0.2,
+            "yref": "container",  # at the figure's foot, below the bottom axis label
+            "yanchor": "bottom",
+            "y": 0,
             "x": 0.5,
             "xanchor": "center",
             "font": {"size": font},
@@ -179,17 +188,30 @@ def lean_meter_html(content: Content, lean: float, *, presenter: bool = False) -
     tie = content.verdict.tie_zone
     left = 50 * (1 - tie)
     marker = 50 * (1 + lean)
-    size = "1.3rem" if presenter else "0.85rem"
+    size = "1rem" if presenter else "0.85rem"
     coach, mentor, zone = (
         html.escape(content.text(k))
         for k in ("explore.meter_left", "explore.meter_right", "explore.meter_tie")
+    )
+    # On a projector the words are near-black (full contrast), each beside its colour.
+    coach_colour, mentor_colour = (
+        (PRESENTER_TEXT_COLOUR,) * 2 if presenter else (COACHING_COLOUR, MENTORING_COLOUR)
+    )
+    swatch = (
+        '<span aria-hidden="true" style="display:inline-block;width:1.2em;height:0.4em;'
+        'margin:0 0.3em;vertical-align:middle;background:{}"></span>'
+    )
+    coach_shown, mentor_shown = (
+        (swatch.format(COACHING_COLOUR) + coach, mentor + swatch.format(MENTORING_COLOUR))
+        if presenter
+        else (coach, mentor)
     )
     return (
         f'<div class="lean-meter" role="img" aria-label="Lean {lean:+.2f}: '
         f'{coach} to {mentor}" style="font-size:{size};margin:0.2rem 0 0.6rem 0">'
         f'<div style="display:flex;justify-content:space-between;font-weight:600">'
-        f'<span style="color:{COACHING_COLOUR}">{coach}</span>'
-        f'<span style="color:{MENTORING_COLOUR}">{mentor}</span></div>'
+        f'<span style="color:{coach_colour}">{coach_shown}</span>'
+        f'<span style="color:{mentor_colour}">{mentor_shown}</span></div>'
         f'<div style="position:relative;height:1.2rem;border:2px solid #444;border-radius:4px;'
         f"background:linear-gradient(90deg,{_translucent(COACHING_COLOUR, 0.35)},#fff 50%,"
         f'{_translucent(MENTORING_COLOUR, 0.35)})">'
@@ -208,7 +230,7 @@ def distribution_bar(
     labels: Sequence[str], counts: Sequence[int], colours: Sequence[str], *, presenter: bool = False
 ) -> go.Figure:
     """Counts per verdict: bars with their number on top, and a distinct fill pattern each."""
-    font = 20 if presenter else 13
+    font = PRESENTER_FONT if presenter else 13
     fig = go.Figure(
         go.Bar(
             x=list(labels),
@@ -245,19 +267,28 @@ def sensitivity_figure(
 ) -> go.Figure:
     """Small multiples: for each main slider, the lean at each of its positions (the others
     held), the blend zone shaded, and where the person is now as a large ringed marker with
-    its value written beside it (position is never shown by colour alone)."""
+    its value written beside it (position is never shown by colour alone).
+
+    Each strip names its two end options under its own ends, aligned inward, so the names of
+    neighbouring strips never run into each other, whatever the width or the font."""
     specs = content.main_inputs
     tie = content.verdict.tie_zone
-    font = 18 if presenter else 12
+    font = PRESENTER_FONT if presenter else 12
+    tick_font = {"size": font if presenter else font - 2}
+    if presenter:
+        tick_font["color"] = PRESENTER_TEXT_COLOUR
+    # One strip per row, at every width: side by side, a strip's end names would run into
+    # its neighbour's on a phone or with presenter text. Between rows: a title and end names.
+    height = len(specs) * (240 if presenter else 150)
     fig = make_subplots(
-        rows=1 if presenter else 2,
-        cols=len(specs) if presenter else 2,
+        rows=len(specs),
+        cols=1,
         subplot_titles=[spec.label for spec in specs],
-        horizontal_spacing=0.08,
-        vertical_spacing=0.28,
+        vertical_spacing=(3 * font + 12) / height,
     )
+    fig.update_annotations(font={"size": font, "color": PRESENTER_TEXT_COLOUR})  # the titles
     for n, spec in enumerate(specs):
-        row, col = (1, n + 1) if presenter else (n // 2 + 1, n % 2 + 1)
+        row, col = n + 1, 1
         labels = [o.label for o in spec.options]
         values = list(leans[spec.id])
         here = spec.index(inputs[spec.id])
@@ -290,9 +321,14 @@ def sensitivity_figure(
                 x=[labels[here]],
                 y=[values[here]],
                 mode="markers+text",
-                marker={"size": 16, "color": "#FFFFFF", "line": {"color": "#000000", "width": 3}},
+                marker={
+                    "size": 22 if presenter else 16,
+                    "color": "#FFFFFF",
+                    "line": {"color": "#000000", "width": 4 if presenter else 3},
+                },
                 text=[f"{values[here]:+.2f}".replace("-", "\u2212")],
                 textposition="top center",
+                textfont={"size": font, "color": PRESENTER_TEXT_COLOUR if presenter else None},
                 name=content.text("changes.sensitivity_here"),
                 hoverinfo="skip",
                 showlegend=False,
@@ -300,9 +336,21 @@ def sensitivity_figure(
             row=row,
             col=col,
         )
-        fig.update_xaxes(
-            tickvals=[labels[0], labels[-1]], tickfont={"size": font - 2}, row=row, col=col
-        )
+        fig.update_xaxes(showticklabels=False, row=row, col=col)
+        axis = "" if n == 0 else str(n + 1)
+        for x, anchor, label in ((0, "left", labels[0]), (1, "right", labels[-1])):
+            fig.add_annotation(
+                x=x,
+                y=0,
+                xref=f"x{axis} domain",
+                yref=f"y{axis} domain",
+                xanchor=anchor,
+                yanchor="top",
+                yshift=-4,
+                text=label,
+                showarrow=False,
+                font=tick_font,
+            )
         fig.update_yaxes(
             range=[-1.15, 1.15],
             tickvals=[-1, 0, 1],
@@ -311,15 +359,14 @@ def sensitivity_figure(
                 "0",
                 content.text("changes.sensitivity_mentoring"),
             ],
-            tickfont={"size": font - 2},
+            tickfont=tick_font,
             row=row,
             col=col,
         )
-    fig.update_annotations(font={"size": font})
     fig.update_layout(
-        height=320 if presenter else 460,
-        margin={"l": 10, "r": 10, "t": 40, "b": 10},
-        font={"size": font, "color": "#111111"},
+        height=height,
+        margin={"l": 10, "r": 10, "t": 2 * font + 2, "b": 2 * font},
+        font={"size": font, "color": PRESENTER_TEXT_COLOUR},
         paper_bgcolor="rgba(0,0,0,0)",
         plot_bgcolor="#FFFFFF",
     )
