@@ -1,5 +1,15 @@
 """Page styling: a compact base, and the presenter view — a toggle (bound to ?presenter=1)
-that restyles every page for a projector."""
+that restyles every page for a projector.
+
+The presenter view scales Streamlit's own sizing rather than restyling elements one by one:
+Streamlit sizes its text in rem, so setting the root font size (what the theme's
+`baseFontSize` sets for the whole app) to PRESENTER_TEXT makes body text 24 px on a 1080-line
+screen and every other size follow; the live explorer is handed the same size. What the root
+size cannot do (full-contrast captions and quotes, captions and labels as large as body text)
+is a short list of rules below. Every selector the app's CSS relies on is in BASE_RULES or
+PRESENTER_RULES, and tests/browser/test_presenter_browser.py fails when one of them stops
+matching an element.
+"""
 
 from __future__ import annotations
 
@@ -8,28 +18,50 @@ import streamlit as st
 from explorer import Content
 
 KEY = "presenter"
-PRESENTER_CSS = """
-<style>
-[data-testid="stMain"] { font-size: 22px; }
-[data-testid="stMain"] p, [data-testid="stMain"] li, [data-testid="stMain"] h1,
-[data-testid="stMain"] h2, [data-testid="stMain"] h3 { color: #000 !important; }
-[data-testid="stMain"] [data-testid="stCaptionContainer"] * { color: #222 !important; }
-[data-testid="stMain"] [data-testid="stMarkdownContainer"] p,
-[data-testid="stMain"] [data-testid="stMarkdownContainer"] li { font-size: 1.35rem; }
-[data-testid="stMain"] h1 { font-size: 3rem !important; }
-[data-testid="stMain"] h2, [data-testid="stMain"] h3 { font-size: 2.3rem !important; }
-[data-testid="stMain"] [data-testid="stCaptionContainer"] p { font-size: 1.2rem !important; }
-[data-testid="stMain"] blockquote { border-left-width: 6px !important; }
-</style>
-"""
+
+# The presenter's body text size: 24 px at 1080 lines (readable from the back of a room),
+# 16 px at 720 lines (the same share of the screen), never below 16 px.
+PRESENTER_TEXT = "max(16px, calc(100vh / 45))"
+
+# The theme's text colour (.streamlit/config.toml): coloured text (alerts, slider values) takes
+# it on a projector, for full contrast.
+TEXT_COLOUR = st.get_option("theme.textColor") or "#1A1A1A"
+
+# (selector, declarations). Always on: a compact top and a title that fits a phone; quotes at
+# full contrast (Streamlit draws blockquotes at 60 % opacity).
+BASE_RULES: tuple[tuple[str, str], ...] = (
+    ('[data-testid="stMainBlockContainer"]', "padding-top: 2.2rem;"),
+    ('[data-testid="stMain"] h1', "font-size: clamp(1.7rem, 4vw, 2.5rem);"),
+    ('[data-testid="stMarkdownContainer"] blockquote', "opacity: 1;"),
+)
+
+# Presenter only. The root size first; then what must not be smaller or greyer than body text.
+PRESENTER_RULES: tuple[tuple[str, str], ...] = (
+    ("html", f"font-size: {PRESENTER_TEXT};"),
+    ('[data-testid="stMain"] h1', "font-size: 2rem;"),
+    ('[data-testid="stCaptionContainer"]', "opacity: 1; font-size: 1rem;"),
+    ('[data-testid="stMain"] [data-testid="stWidgetLabel"] p', "font-size: 1rem;"),
+    ('[data-testid="stMain"] [data-testid="stExpander"] summary p', "font-size: 1rem;"),
+    ('[data-testid="stMain"] button [data-testid="stMarkdownContainer"] p', "font-size: 1rem;"),
+    ('[data-testid="stMain"] [data-testid="stTextInputRootElement"] input', "font-size: 1rem;"),
+    ('[data-testid="stSliderThumbValue"]', f"font-size: 1rem; color: {TEXT_COLOUR};"),
+    ('[data-testid="stSliderTickBar"]', "font-size: 1rem; opacity: 1;"),
+    (
+        '[data-testid="stAlertContainer"] [data-testid="stMarkdownContainer"]',
+        f"color: {TEXT_COLOUR};",
+    ),
+    ('[data-testid="stMarkdownContainer"] blockquote', "border-left-width: 0.3rem;"),
+)
 
 
-BASE_CSS = """
-<style>
-[data-testid="stMainBlockContainer"] { padding-top: 2.2rem; }
-[data-testid="stMain"] h1 { font-size: clamp(1.7rem, 4vw, 2.5rem); }
-</style>
-"""
+def _css(rules: tuple[tuple[str, str], ...]) -> str:
+    body = "\n".join(f"{selector} {{ {declarations} }}" for selector, declarations in rules)
+    return f"<style>\n{body}\n</style>"
+
+
+BASE_CSS = _css(BASE_RULES)
+PRESENTER_CSS = _css(PRESENTER_RULES)
+SELECTORS = tuple(dict.fromkeys(selector for selector, _ in BASE_RULES + PRESENTER_RULES))
 
 
 def is_presenter() -> bool:
