@@ -15,21 +15,28 @@ from views.inputs import (
     write_inputs_to_url,
 )
 from views.live_explorer import live_explorer
-from views.presenter import is_presenter
+from views.presenter import PRESENTER_TEXT, is_presenter
 
 content = get_content()
 presenter = is_presenter()
 bind_inputs_to_url(content)
 
 st.title(content.text("explore.title"), anchor=False)
-st.caption(content.text("explore.intro"))
 show_url_notices()
-if current_inputs(content) == content.defaults:
-    st.info(content.text("explore.first_visit"), icon=":material/touch_app:")
-
-chosen = live_explorer(content, current_inputs(content), presenter=presenter, key="live")
+# Above the live explorer: an invitation to make a first move while every input is at its
+# default (it says what the intro says, and more), else the intro. On a projector they
+# follow it instead, so that the verdict, the radar and the sliders fill the first screen.
+above = st.container()
+chosen = live_explorer(
+    content, current_inputs(content), presenter=presenter, key="live", presenter_text=PRESENTER_TEXT
+)
 if chosen:
     set_main_inputs(chosen)
+with st.container() if presenter else above:
+    if current_inputs(content) == content.defaults:
+        st.info(content.text("explore.first_visit"), icon=":material/touch_app:")
+    else:
+        st.caption(content.text("explore.intro"))
 with st.expander(content.text("explore.advanced")):
     for spec in content.advanced_inputs:
         input_slider(spec)

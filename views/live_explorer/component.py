@@ -67,9 +67,18 @@ def _keys(key: str) -> tuple[str, str]:
 
 
 def live_explorer(
-    content: Content, inputs: Mapping[str, str], *, presenter: bool, key: str
+    content: Content,
+    inputs: Mapping[str, str],
+    *,
+    presenter: bool,
+    key: str,
+    presenter_text: str | None = None,
 ) -> dict[str, str] | None:
     """Mount the live explorer for `inputs` (all inputs; the advanced ones choose the table).
+
+    `presenter_text` is the presenter view's body text size as a CSS length (the page's own,
+    e.g. views.presenter.PRESENTER_TEXT), so the component's text scales with the page's; the
+    component falls back to 24 px.
 
     Returns the four main inputs the person chose, validated, in the run right after they
     released a slider; otherwise None (nothing new: keep the inputs you have). Unusable parts
@@ -96,6 +105,7 @@ def live_explorer(
         "inputs": shown,
         "release": st.session_state.get(release_key),
         "presenter": presenter,
+        "presenter_text": presenter_text,
         "words": component_words(content),
     }
     _mount(
