@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-import streamlit
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
@@ -20,11 +19,26 @@ from streamlit.testing.v1 import AppTest
 from explorer import evaluate, load_content
 from explorer.brief import build_brief
 from explorer.export import FORMULA_START, answers_csv, neutralise
-from explorer.rooms import InvalidAnswer, InvalidTitle, RoomSettings, RoomStore
-from tests.appserver import postgres_url, private_schema, record
-from tests.apptest import FRAME as APP
-from tests.apptest import page_script
+from explorer.rooms import (
+    InvalidAnswer,
+    InvalidTitle,
+    RoomSettings,
+    RoomStore,
+    UnknownParticipant,
+)
+from tests.appserver import postgres_url, private_schema
+from tests.apptest import (
+    FRAME,
+    app_rooms,
+    component_data,
+    facilitator_of,
+    open_app,
+    page_script,
+    participant_in,
+)
 from tests.conftest import REPO_ROOT
+from tests.measurements import family
+from views.room_views import export_csv
 from views.text import as_text
 
 CONTENT = load_content()
@@ -55,26 +69,22 @@ SQL = [
     "1; UPDATE rooms SET closed = 1",
     "' UNION SELECT token_hash FROM rooms --",
 ]
-_counts: dict[str, int] = {}
+MEASURED = family("injection")
+ENTRY = "markup_formulas_sql"
 
 
-def tally(name: str, n: int = 1) -> None:
-    _counts[name] = _counts.get(name, 0) + n
+def tally(**counts: int) -> None:
+    MEASURED.add(ENTRY, **counts)
 
 
 # --------------------------------------------------------------------------- the app
 
 
 @pytest.fixture
-def app_store(tmp_path, monkeypatch) -> RoomStore:
-    monkeypatch.setenv("EXPLORER_DATA_DIR", str(tmp_path))
-    monkeypatch.delenv("EXPLORER_DATABASE_URL", raising=False)
-    monkeypatch.delenv("EXPLORER_CONTENT_DIR", raising=False)
-    streamlit.cache_resource.clear()
-    store = RoomStore.from_settings(RoomSettings.from_env())
-    yield store
-    store.dispose()
-    streamlit.cache_resource.clear()
+def app_store(tmp_path, room_cookies) -> RoomStore:
+    """The room store the app under test uses, on a fresh SQLite folder."""
+    with app_rooms(tmp_path) as store:
+        yield store
 
 
 def rendered_as_html(at: AppTest) -> list[str]:
@@ -89,30 +99,35 @@ def rendered_as_html(at: AppTest) -> list[str]:
     return bodies
 
 
-def room_page(**params: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60).run()
-    at.query_params.update(params)
-    at.switch_page(page_script("room")).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+def markup_rendered(at: AppTest, *markup: str) -> list[str]:
+    """The HTML bodies on the page that carry any of `markup` (counted, then asserted)."""
+    found = [b for b in rendered_as_html(at) if any(m in b for m in markup)]
+    tally(pages_checked_for_html=1, html_rendered=len(found))
+    return found
 
 
 @pytest.mark.parametrize("title", XSS[:4])
 def test_a_room_title_with_markup_is_shown_as_text_to_facilitator_and_participant(app_store, title):
-    at = room_page()
+    at = open_app("room")
     at.text_input(key="room_title").input(title)
-    at.button[1].click().run()  # "Create room", through the app
+    next(b for b in at.button if b.label == CONTENT.text("room.start_button")).click().run()
     assert not at.exception
-    code, token = at.query_params["room"], at.query_params["token"]
+    # The browser goes to the claim route, which redeems the claim for the facilitator's key.
+    claim = component_data(at, "room_claim")["url"].split("c=", 1)[1]
+    code, token = app_store.redeem_claim(claim)
     assert app_store.get_room(code).title == title  # stored as typed
 
-    views = {"facilitator": at, "participant": room_page(room=code)}
+    views = {
+        "facilitator": open_app("room", cookies=facilitator_of(code, token), room=code),
+        "participant": open_app("room", cookies=participant_in(app_store, code), room=code),
+    }
+    assert views["facilitator"].button(key="reveal")
+    assert views["participant"].button(key="room_submit")
     for who, view in views.items():
         # A heading is markdown: the title reaches it with every markdown character escaped.
         assert as_text(title) in [s.value for s in view.subheader], who
-        for body in rendered_as_html(view):
-            assert title not in body and "onerror" not in body and "<script" not in body, who
-        tally("titles_shown_as_text")
+        assert not markup_rendered(view, title, "onerror", "<script"), who
+        tally(titles_shown_as_text=1)
     assert app_store.verify_token(code, token)
 
 
@@ -123,17 +138,17 @@ def test_escaped_text_reads_back_exactly_and_leaves_no_markdown_syntax(typed):
     assert re.sub(r"\\(.)", r"\1", shown, flags=re.DOTALL) == typed
     unescaped = re.sub(r"\\.", "", shown, flags=re.DOTALL)
     assert not any(c in unescaped for c in "\\`*_[]()<>$:#|~!")
-    tally("markdown_escape_examples")
+    tally(markdown_escape_examples=1)
 
 
 def test_search_text_with_markup_is_never_rendered_as_html():
-    at = AppTest.from_file(APP, default_timeout=60).run()
+    at = AppTest.from_file(FRAME, default_timeout=60).run()
     at.switch_page(page_script("compare")).run()
     for text in XSS:
         at.text_input(key="compare_search").input(text).run()
         assert not at.exception
-        assert all("<script" not in b and "onerror" not in b for b in rendered_as_html(at))
-        tally("search_texts")
+        assert not markup_rendered(at, "<script", "onerror")
+        tally(search_texts=1)
 
 
 # --------------------------------------------------------------------------- CSV export
@@ -155,25 +170,35 @@ def store(db_url):
     store.dispose()
 
 
+def live_formulas(rows: list[list[str]]) -> list[str]:
+    """Cells a spreadsheet would run (counted, then asserted)."""
+    found = [cell for row in rows for cell in row if cell.startswith(FORMULA_START)]
+    tally(csv_cells_checked=sum(len(row) for row in rows), formulas_left_active=len(found))
+    return found
+
+
 def test_exported_csv_never_starts_a_cell_with_a_formula(store):
     created = store.create_room("=1+1 @room")
     code = created.room.code
-    for n, formula in enumerate(FORMULAS):
-        store.submit(code, f"p{n}", {"goal": formula, "-note": formula}, formula)
+    for formula in FORMULAS:
+        who = store.issue_participant(code)
+        store.submit(code, who, {"goal": formula, "-note": formula}, formula)
     stored = [f.strip() for f in FORMULAS]  # the store trims a leading tab or CR
     rows = store.export_answers(code, created.token)
     columns = [i.id for i in CONTENT.inputs] + ["verdict", "submitted_at"]
     parsed = list(csv.reader(io.StringIO(answers_csv(rows, columns))))
     header, body = parsed[0], parsed[1:]
     assert len(body) == len(stored)
-    for row in parsed:
-        for cell in row:
-            assert not cell.startswith(FORMULA_START), cell
+    assert not live_formulas(parsed)
     # Values survive, only prefixed with a quote; a header from an answer key is safe too.
     assert "'-note" in header
     for column in ("goal", "'-note", "verdict"):
         assert sorted(r[header.index(column)] for r in body) == sorted("'" + f for f in stored)
-    tally("formula_cells_exported", len(stored) * 3)
+    # The facilitator's download (ids with labels beside them) is neutralised the same way.
+    download = list(csv.reader(io.StringIO(export_csv(CONTENT, rows))))
+    assert len(download) == len(stored) + 1
+    assert not live_formulas(download)
+    tally(formula_cells_exported=len(stored) * 3)
 
 
 # No lone CR inside a cell: answers_csv ends rows with "\n", so the csv module does not
@@ -203,7 +228,7 @@ def test_any_cell_or_header_is_neutralised_and_otherwise_kept(rows):
             shown = out[header.index(neutralise(key))]
             original = "" if value is None else str(value)
             assert shown in (original, "'" + original)
-    tally("csv_property_examples")
+    tally(csv_property_examples=1)
 
 
 # --------------------------------------------------------------------------- HTML brief
@@ -243,7 +268,7 @@ def test_the_html_brief_escapes_markup_in_the_share_url():
     parser = _Tags()
     parser.feed(html)
     assert parser.hrefs == [url]  # the link still goes where it said, as text
-    tally("brief_links")
+    tally(brief_links=1)
 
 
 @settings(max_examples=300, deadline=None)
@@ -255,48 +280,62 @@ def test_any_share_url_in_the_brief_stays_one_link_and_adds_no_tags(url):
     assert set(parser.tags) <= BRIEF_TAGS, set(parser.tags) - BRIEF_TAGS
     assert not any(name.startswith("on") for name, _ in parser.attributes)
     assert parser.hrefs == [url]
-    tally("brief_property_examples")
+    tally(brief_property_examples=1)
 
 
 # --------------------------------------------------------------------------- SQL
 
 
+def row_counts(engine: sa.Engine) -> dict[str, int]:
+    with engine.connect() as conn:
+        return {
+            name: conn.execute(sa.select(sa.func.count()).select_from(sa.table(name))).scalar_one()
+            for name in sa.inspect(engine).get_table_names()
+        }
+
+
 def test_sql_in_titles_ids_and_answers_is_stored_literally_or_refused(store):
     engine = store.engine
-    tables_before = set(sa.inspect(engine).get_table_names())
+    store.verify_participant("ABCDEF", "x.y")  # the signing secret exists before counting
+    before = row_counts(engine)
     stored = refused = 0
     codes = []
     for text in SQL:
         created = store.create_room(text)
-        codes.append(created.room.code)
-        assert store.get_room(created.room.code).title == text
-        store.submit(created.room.code, "p1", {"goal": text, "note": text}, text)
-        assert store.own_answer(created.room.code, "p1") == {
-            "goal": text,
-            "note": text,
-            "verdict": text,
-        }
+        code = created.room.code
+        codes.append(code)
+        assert store.get_room(code).title == text
+        me = store.issue_participant(code)
+        store.submit(code, me, {"goal": text, "note": text}, text)
+        assert store.own_answer(code, me) == {"goal": text, "note": text, "verdict": text}
         stored += 4
-        with pytest.raises(InvalidAnswer):  # ids are letters, digits, - and _ only
-            store.submit(created.room.code, text, {"goal": "mixed"}, "blend")
-        with pytest.raises(InvalidAnswer):
-            store.submit(created.room.code, "p2", {text: "mixed"}, "blend")
-        refused += 2
+        # An identity the server did not issue is refused, whatever it holds.
+        for forged in (text, f"{text}.{text}", me.split(".")[0] + "." + text):
+            with pytest.raises(UnknownParticipant):
+                store.submit(code, forged, {"goal": "mixed"}, "blend")
+            with pytest.raises(UnknownParticipant):
+                store.own_answer(code, forged)
+            refused += 2
+        with pytest.raises(InvalidAnswer):  # answer keys are letters, digits, - and _ only
+            store.submit(code, me, {text: "mixed"}, "blend")
+        refused += 1
     with pytest.raises(InvalidTitle):
         store.create_room("x';\nDROP TABLE rooms;--")  # control characters are refused
     refused += 1
-    assert set(sa.inspect(engine).get_table_names()) == tables_before
-    with engine.connect() as conn:
-        assert conn.execute(
-            sa.select(sa.func.count()).select_from(sa.table("rooms"))
-        ).scalar() == len(SQL)
-        assert conn.execute(
-            sa.select(sa.func.count()).select_from(sa.table("answers"))
-        ).scalar() == len(SQL)
+    after = row_counts(engine)
+    expected = {**before, "rooms": before["rooms"] + len(SQL), "answers": len(SQL)}
+    expected["joins"] = before.get("joins", 0) + len(SQL)  # answering counts as joined
+    changed_tables = set(after) ^ set(before)
+    unexpected_rows = {t: after.get(t) for t in expected if after.get(t) != expected[t]}
+    tally(
+        sql_strings_stored_literally=stored,
+        sql_strings_refused=refused,
+        tables_added_or_dropped=len(changed_tables),
+        tables_with_unexpected_rows=len(unexpected_rows),
+    )
+    assert not changed_tables and not unexpected_rows, (changed_tables, unexpected_rows, before)
     for code in codes:
         assert store.snapshot(code).count == 1 and not store.get_room(code).closed
-    tally("sql_strings_stored_literally", stored)
-    tally("sql_strings_refused", refused)
 
 
 def _sql_calls(tree: ast.AST):
@@ -307,6 +346,34 @@ def _sql_calls(tree: ast.AST):
             name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
             if name in ("execute", "exec_driver_sql", "text", "executescript"):
                 yield node, node.args[0]
+
+
+def _quoted_identifier(arg: ast.AST) -> bool:
+    """``sql.SQL("<constant>").format(sql.Identifier(...), ...)``: psycopg's composition of
+    identifiers. LISTEN (like PRAGMA) takes no bind parameters, so its channel name must be
+    in the statement; ``sql.Identifier`` double-quotes it (an embedded quote is doubled), so
+    even a hostile name stays one identifier, and the template itself is a constant. Any
+    other argument to ``.format()`` (a plain string, ``sql.SQL(name)``, ...) is reported."""
+    if not (
+        isinstance(arg, ast.Call)
+        and isinstance(arg.func, ast.Attribute)
+        and arg.func.attr == "format"
+        and not arg.keywords
+    ):
+        return False
+    template = arg.func.value
+    if not (
+        isinstance(template, ast.Call)
+        and ast.unparse(template.func) in ("sql.SQL", "SQL")
+        and len(template.args) == 1
+        and isinstance(template.args[0], ast.Constant)
+        and isinstance(template.args[0].value, str)
+    ):
+        return False
+    return all(
+        isinstance(a, ast.Call) and ast.unparse(a.func) in ("sql.Identifier", "Identifier")
+        for a in arg.args
+    )
 
 
 def _builds_text(arg: ast.AST) -> str | None:
@@ -326,6 +393,8 @@ def _builds_text(arg: ast.AST) -> str | None:
         return None
     if isinstance(arg, ast.BinOp) and isinstance(arg.op, ast.Mod | ast.Add):
         return "a string built with % or +"
+    if _quoted_identifier(arg):
+        return None
     if (
         isinstance(arg, ast.Call)
         and isinstance(arg.func, ast.Attribute)
@@ -335,22 +404,43 @@ def _builds_text(arg: ast.AST) -> str | None:
     return None
 
 
+def _prose_lines(tree: ast.AST) -> set[int]:
+    """Lines of docstrings: words about SQL, not SQL sent anywhere."""
+    lines: set[int] = set()
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Expr)
+            and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str)
+        ):
+            lines.update(range(node.lineno, (node.end_lineno or node.lineno) + 1))
+    return lines
+
+
 @pytest.mark.parametrize("path", sorted(ROOMS_PACKAGE.glob("*.py")), ids=lambda p: p.name)
 def test_sql_is_never_built_from_strings(path: Path):
-    """Statements are SQLAlchemy expressions with bound parameters. The one allowed f-string
-    sets a PRAGMA from an integer setting formatted with ``:d`` (PRAGMAs take no parameters)."""
+    """Statements are SQLAlchemy expressions with bound parameters. Allowed: a PRAGMA set
+    from an integer setting formatted with ``:d``, and psycopg's quoted identifiers for
+    LISTEN (neither takes parameters; see `_quoted_identifier`)."""
     source = path.read_text(encoding="utf-8")
-    problems = []
-    for call, arg in _sql_calls(ast.parse(source)):
+    tree = ast.parse(source)
+    problems, identifiers = [], set()
+    for call, arg in _sql_calls(tree):
         why = _builds_text(arg)
         if why:
             problems.append(f"{path.name}:{call.lineno}: SQL passed as {why}")
+        elif _quoted_identifier(arg):
+            identifiers.add(call.lineno)
+    tally(modules_scanned_for_sql=1, sql_built_from_strings=len(problems))
     assert not problems, problems
+    # A second, cruder look at the text itself (outside docstrings), in case SQL is built
+    # away from the call that sends it.
+    skip = _prose_lines(tree) | identifiers
     for pattern in ('text(f"', ".execute(f'", "exec_driver_sql(f", " % (", ".format("):
         hits = [
             n
             for n, line in enumerate(source.splitlines(), 1)
-            if pattern in line and "PRAGMA" not in line
+            if pattern in line and "PRAGMA" not in line and n not in skip
         ]
         assert not hits, f"{path.name}: {pattern!r} on lines {hits}"
 
@@ -366,17 +456,20 @@ def test_the_static_check_catches_sql_built_from_text():
     for line in unsafe:
         calls = list(_sql_calls(ast.parse(line)))
         assert any(_builds_text(arg) for _, arg in calls), line
-    safe = 'cursor.execute(f"PRAGMA busy_timeout = {busy:d}")'
-    assert not any(_builds_text(arg) for _, arg in _sql_calls(ast.parse(safe)))
-
-
-def test_zz_record_counts():
-    """Runs last in this module: what was tried, for docs/reliability.md."""
-    record(
-        "injection",
-        "markup_formulas_sql",
-        **dict(sorted(_counts.items())),
-        html_rendered=0,
-        formulas_left_active=0,
-        sql_statements_altered=0,
-    )
+    # Identifier composition is allowed only in its exact safe form.
+    unsafe += [
+        'conn.execute(sql.SQL("LISTEN {}").format(channel))',
+        'conn.execute(sql.SQL("LISTEN {}").format(sql.SQL(channel)))',
+        'conn.execute(sql.SQL("LISTEN " + channel).format())',
+        'conn.execute(sql.SQL(f"LISTEN {channel}").format(sql.Identifier(channel)))',
+        "conn.execute(sql.SQL(template).format(sql.Identifier(channel)))",
+        'conn.execute(sql.SQL("LISTEN {c}").format(c=sql.Identifier(channel)))',
+    ]
+    for line in unsafe:
+        calls = list(_sql_calls(ast.parse(line)))
+        assert any(_builds_text(arg) for _, arg in calls), line
+    for safe in (
+        'cursor.execute(f"PRAGMA busy_timeout = {busy:d}")',
+        'conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self._channel)))',
+    ):
+        assert not any(_builds_text(arg) for _, arg in _sql_calls(ast.parse(safe))), safe
