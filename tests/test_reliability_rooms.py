@@ -20,22 +20,21 @@ from __future__ import annotations
 import ast
 import contextlib
 import hashlib
+import json
 import math
 import re
 import sqlite3
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
 import sqlalchemy as sa
-import streamlit
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 from streamlit.testing.v1 import AppTest
 
@@ -52,6 +51,7 @@ from explorer.rooms import (
     StoreUnavailable,
     UnknownParticipant,
     hash_token,
+    participant_cookie,
 )
 from tests.appserver import (
     REPO_ROOT,
@@ -60,19 +60,27 @@ from tests.appserver import (
     in_ci,
     postgres_url,
     private_schema,
-    record,
 )
-from tests.apptest import FRAME as APP
-from tests.apptest import page_script
+from tests.apptest import (
+    FRAME,
+    app_rooms,
+    facilitator_of,
+    give_cookies,
+    page_script,
+    participant_in,
+)
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, NO_BROWSER_MESSAGE, wait_for_app
+from tests.measurements import family
 
 CONTENT = load_content()
 ANSWER = {"goal": "specific", "timeframe": "weeks", "stage": "mid", "structure": "formal"}
 ANSWER_VERDICT = evaluate(ANSWER, content=CONTENT).verdict
-BUSY = StoreUnavailable().message
+BUSY = CONTENT.text("room_errors.store_unavailable")
+TOO_MANY = CONTENT.text("room_errors.too_many_attempts")
 # Markup and markdown: a participant must see exactly these characters, as plain text.
 XSS_TITLE = "<img src=x onerror=alert(1)> [Log in](javascript:alert(2)) **now** $x$"
 T = TypeVar("T")
+MEASURED = family("rooms")
 
 
 def alerts(at: AppTest) -> str:
@@ -87,28 +95,27 @@ def shows_no_exception(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
 
 
-def room_page(at: AppTest | None = None, **params: str) -> AppTest:
-    """A session (fresh unless given) that opens the Room page with these link parameters."""
-    at = at or AppTest.from_file(APP, default_timeout=60).run()
+def room_page(
+    at: AppTest | None = None, cookies: dict[str, str] | None = None, **params: str
+) -> AppTest:
+    """A session (fresh unless given) that opens the Room page with these link parameters,
+    its browser holding `cookies` too (see `room_cookies` in tests/conftest.py)."""
+    at = at or AppTest.from_file(FRAME, default_timeout=60).run()
     at.query_params.clear()
     at.query_params.update(params)
+    if cookies:
+        give_cookies(at, cookies)
     at.switch_page(page_script("room")).run()
     shows_no_exception(at)
     return at
 
 
 @pytest.fixture
-def app_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[RoomStore]:
-    """A SQLite store in a fresh folder that the app under test (AppTest) shares."""
-    monkeypatch.setenv("EXPLORER_DATA_DIR", str(tmp_path))
-    for name in ("EXPLORER_DATABASE_URL", "EXPLORER_CONTENT_DIR"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("EXPLORER_DB_BUSY_TIMEOUT_MS", "200")
-    streamlit.cache_resource.clear()
-    store = RoomStore.from_settings(RoomSettings.from_env())
-    yield store
-    store.dispose()
-    streamlit.cache_resource.clear()
+def app_store(tmp_path: Path, room_cookies: None) -> Iterator[RoomStore]:
+    """The store the app under test (AppTest) uses: SQLite in a fresh folder, a short busy
+    timeout so that a locked database is noticed quickly."""
+    with app_rooms(tmp_path, EXPLORER_DB_BUSY_TIMEOUT_MS="200") as store:
+        yield store
 
 
 @contextlib.contextmanager
@@ -133,10 +140,12 @@ def sqlite_file(store: RoomStore) -> Path:
 def test_a_locked_database_asks_the_participant_to_try_again_and_keeps_the_form(app_store):
     created = app_store.create_room("Locked workshop")
     code = created.room.code
-    for _ in range(3):
-        app_store.submit(code, app_store.issue_participant(code), {"goal": "mixed"}, "blend")
-    participant = "participant-under-lock"
-    at = room_page(room=code, participant=participant)
+    earlier = [app_store.issue_participant(code) for _ in range(3)]
+    for me in earlier:
+        app_store.submit(code, me, {"goal": "mixed"}, "blend")
+    cookie = participant_in(app_store, code)
+    (participant,) = cookie.values()
+    at = room_page(cookies=cookie, room=code)
     for input_id in ("goal", "timeframe", "structure"):
         at.select_slider(key=f"room_{input_id}").set_value(ANSWER[input_id])
 
@@ -146,10 +155,12 @@ def test_a_locked_database_asks_the_participant_to_try_again_and_keeps_the_form(
         waited = time.monotonic() - started
         shows_no_exception(at)
         text = alerts(at)
+        refused = int(bool(at.error) and "not" in at.error[0].value)
+        MEASURED.add("sqlite_locked", faults_injected=1, submits_refused_while_locked=refused)
         assert at.error and "not" in at.error[0].value and "try again" in at.error[0].value, text
         assert "Thank you" not in text
         # The participant's place and choices are kept.
-        assert at.query_params["room"] == code and at.query_params["participant"] == participant
+        assert dict(at.query_params) == {"room": code}
         for input_id in ("goal", "timeframe", "structure"):
             assert at.select_slider(key=f"room_{input_id}").value == ANSWER[input_id]
         assert app_store.own_answer(code, participant) is None
@@ -157,32 +168,32 @@ def test_a_locked_database_asks_the_participant_to_try_again_and_keeps_the_form(
 
     at.button(key="room_submit").click().run()  # the same form, pressed again
     shows_no_exception(at)
-    assert not at.error and any("Thank you" in s.value for s in at.success)
-    assert app_store.own_answer(code, participant) == {**ANSWER, "verdict": ANSWER_VERDICT}
-    committed = [f"earlier-{n}" for n in range(3)] + [participant]
+    thanked = any("Thank you" in s.value for s in at.success)
+    committed = [*earlier, participant] if thanked else earlier
     lost = [p for p in committed if app_store.own_answer(code, p) is None]
-    assert not lost and app_store.snapshot(code).count == len(committed)
-    record(
-        "rooms",
+    MEASURED.add(
         "sqlite_locked",
-        faults_injected=1,
-        submits_refused_while_locked=1,
-        answers_submitted=len(committed) + 1,
-        answers_committed=len(committed),
+        answers_submitted=len(earlier) + 2,
+        answers_acknowledged=len(committed),
+        answers_in_database=app_store.snapshot(code).count,
         answers_lost=len(lost),
     )
+    assert not at.error and thanked
+    assert app_store.own_answer(code, participant) == {**ANSWER, "verdict": ANSWER_VERDICT}
+    assert not lost and app_store.snapshot(code).count == len(committed)
 
 
 def test_a_locked_database_keeps_the_facilitator_on_their_page(app_store):
     created = app_store.create_room("Locked dashboard")
     code, token = created.room.code, created.token
-    at = room_page(room=code, token=token)
+    at = room_page(cookies=facilitator_of(code, token), room=code)
     with exclusive_lock(sqlite_file(app_store)):
         at.button(key="reveal").click().run()
         shows_no_exception(at)
         assert any(BUSY in e.value for e in at.error), alerts(at)
-        assert at.query_params["token"] == token  # the private link is not lost
+        assert dict(at.query_params) == {"room": code}
         assert has_button(at, "reveal")
+        assert not app_store.get_room(code).revealed
     at.button(key="reveal").click().run()
     shows_no_exception(at)
     assert app_store.get_room(code).revealed
@@ -192,80 +203,83 @@ def test_a_locked_database_keeps_the_facilitator_on_their_page(app_store):
 
 
 @pytest.mark.slow
-def test_postgres_stopped_gives_a_clear_message_and_the_same_store_recovers(monkeypatch):
+def test_postgres_stopped_gives_a_clear_message_and_the_same_store_recovers(room_cookies):
     postgres_url()  # PostgreSQL is required in CI; skipped elsewhere without it
     server = PrivatePostgres().init()
     try:
-        url = server.url
-        store = RoomStore(url, RoomSettings(database_url=url, busy_timeout_ms=2000))
-        created = store.create_room("Postgres restart")
-        code = created.room.code
-        committed = []
-        for n in range(20):
-            before = store.issue_participant(code)
-            store.submit(code, before, {**ANSWER, "n": str(n)}, ANSWER_VERDICT)
-            committed.append(before)
-        while_down = store.issue_participant(code)
-        after_restart = store.issue_participant(code)
-
-        # The app shares the server; open a participant's page while it is up.
-        monkeypatch.setenv("EXPLORER_DATABASE_URL", url)
-        monkeypatch.setenv("EXPLORER_DB_BUSY_TIMEOUT_MS", "2000")
-        monkeypatch.delenv("EXPLORER_CONTENT_DIR", raising=False)
-        streamlit.cache_resource.clear()
-        at = room_page(room=code, participant="participant-pg-1")
-        assert has_button(at, "room_submit")
-
-        server.stop()
-        refused = 0
-        for operation in (
-            lambda: store.submit(code, while_down, ANSWER, ANSWER_VERDICT),
-            lambda: store.snapshot(code),
-            lambda: store.get_room(code),
-            lambda: store.own_answer(code, committed[0]),
-            lambda: store.create_room("while down"),
-            lambda: store.close(code, created.token),
-        ):
-            started = time.monotonic()
-            with pytest.raises(StoreUnavailable) as caught:
-                operation()
-            assert caught.value.message == BUSY
-            assert time.monotonic() - started < 15
-            refused += 1
-        at.run()  # the participant's next click while the server is down
-        shows_no_exception(at)
-        assert any(BUSY in e.value for e in at.error), alerts(at)
-        assert at.query_params["room"] == code  # their link (and place) is kept
-        assert at.query_params["participant"] == "participant-pg-1"
-        assert has_button(at, "room_retry")
-
-        server.start()
-        store.submit(code, after_restart, ANSWER, ANSWER_VERDICT)  # the same store object
-        committed.append(after_restart)
-        at.button(key="room_retry").click().run()
-        shows_no_exception(at)
-        assert has_button(at, "room_submit") and not at.error
-        at.button(key="room_submit").click().run()
-        assert any("Thank you" in s.value for s in at.success)
-        committed.append("participant-pg-1")
-
-        snapshot = store.snapshot(code)
-        lost = [p for p in committed if store.own_answer(code, p) is None]
-        assert not lost and snapshot.count == len(committed)
-        assert store.own_answer(code, while_down) is None
-        record(
-            "rooms",
-            "postgres_stopped",
-            faults_injected=1,
-            operations_refused_while_down=refused + 1,
-            answers_submitted=len(committed) + 1,
-            answers_committed=len(committed),
-            answers_lost=len(lost),
-        )
-        store.dispose()
+        # The app's own store on this server: the page below and the calls here share it.
+        with app_rooms(database_url=server.url, EXPLORER_DB_BUSY_TIMEOUT_MS="2000") as store:
+            _postgres_stopped(server, store)
     finally:
-        streamlit.cache_resource.clear()
         server.destroy()
+
+
+def _postgres_stopped(server: PrivatePostgres, store: RoomStore) -> None:
+    created = store.create_room("Postgres restart")
+    code = created.room.code
+    committed = []
+    for n in range(20):
+        before = store.issue_participant(code)
+        store.submit(code, before, {**ANSWER, "n": str(n)}, ANSWER_VERDICT)
+        committed.append(before)
+    while_down = store.issue_participant(code)
+    after_restart = store.issue_participant(code)
+    # A participant's page, opened while the server is up.
+    cookie = participant_in(store, code)
+    (participant,) = cookie.values()
+    at = room_page(cookies=cookie, room=code)
+    assert has_button(at, "room_submit")
+
+    server.stop()
+    refused = 0
+    for operation in (
+        lambda: store.submit(code, while_down, ANSWER, ANSWER_VERDICT),
+        lambda: store.snapshot(code),
+        lambda: store.get_room(code),
+        lambda: store.own_answer(code, committed[0]),
+        lambda: store.create_room("while down"),
+        lambda: store.close(code, created.token),
+    ):
+        started = time.monotonic()
+        with pytest.raises(StoreUnavailable) as caught:
+            operation()
+        assert caught.value.code == "store_unavailable"
+        assert time.monotonic() - started < 15
+        refused += 1
+    at.run()  # the participant's next click while the server is down
+    shows_no_exception(at)
+    page_refused = int(any(BUSY in e.value for e in at.error))
+    MEASURED.add(
+        "postgres_stopped",
+        faults_injected=1,
+        operations_refused_while_down=refused + page_refused,
+    )
+    assert page_refused, alerts(at)
+    assert dict(at.query_params) == {"room": code}  # their link (and place) is kept
+    assert has_button(at, "room_retry")
+
+    server.start()
+    store.submit(code, after_restart, ANSWER, ANSWER_VERDICT)  # the same store object
+    committed.append(after_restart)
+    at.button(key="room_retry").click().run()
+    shows_no_exception(at)
+    assert has_button(at, "room_submit") and not at.error
+    at.button(key="room_submit").click().run()
+    if any("Thank you" in s.value for s in at.success):
+        committed.append(participant)
+
+    snapshot = store.snapshot(code)
+    lost = [p for p in committed if store.own_answer(code, p) is None]
+    MEASURED.add(
+        "postgres_stopped",
+        answers_submitted=len(committed) + 1,
+        answers_acknowledged=len(committed),
+        answers_in_database=snapshot.count,
+        answers_lost=len(lost),
+    )
+    assert participant in committed, alerts(at)
+    assert not lost and snapshot.count == len(committed)
+    assert store.own_answer(code, while_down) is None
 
 
 @pytest.mark.slow
@@ -315,22 +329,33 @@ def test_a_participant_reads_and_changes_only_their_own_answer(store):
     assert store.snapshot(code).count == 2
 
 
-def test_the_participant_view_never_shows_other_answers_even_after_reveal(app_store):
+def test_the_participant_view_shows_no_one_elses_answer_only_the_revealed_aggregate(app_store):
     created = app_store.create_room("Private answers")
     code = created.room.code
-    at = room_page(room=code, participant="participant-private")
+    at = room_page(cookies=participant_in(app_store, code), room=code)
     at.select_slider(key="room_goal").set_value("specific")
     at.button(key="room_submit").click().run()
-    before = sorted(alerts(at).split(" | ")) + [m.value for m in at.markdown]
-
-    for goal in ["holistic", "mixed", "holistic", "mostly-holistic"] * 3:
+    own = [m.value for m in at.markdown]
+    others = ["holistic", "mixed", "holistic", "mostly-holistic"] * 3
+    for goal in others:
         app_store.submit(code, app_store.issue_participant(code), {"goal": goal}, "mentoring")
+    at.run()
+    shows_no_exception(at)
+    # Before the reveal: nothing about the others at all.
+    assert [m.value for m in at.markdown] == own
+    assert not at.get("plotly_chart") and not at.dataframe
+    assert not any("answered" in m or "joined" in m for m in own)
+
     app_store.set_revealed(code, created.token, True)
     at.run()
     shows_no_exception(at)
-    after = sorted(alerts(at).split(" | ")) + [m.value for m in at.markdown]
-    assert after == before  # nothing about the others, before or after the reveal
-    assert not at.get("plotly_chart") and not at.dataframe
+    # After it: their own answer as before, then the room's aggregate and nothing per person.
+    assert [m.value for m in at.markdown][: len(own)] == own
+    charts = {c.key: json.loads(c.proto.spec) for c in at.get("plotly_chart")}
+    assert set(charts) == {"room_distribution", "room_radar"}
+    assert sum(charts["room_distribution"]["data"][0]["y"]) == len(others) + 1
+    assert len(charts["room_radar"]["data"]) <= 5  # two approaches, the average, its band
+    assert not at.dataframe and not at.get("download_button")
     assert not any("answered" in m.value or "joined" in m.value for m in at.markdown)
 
 
@@ -357,16 +382,12 @@ def guess_room() -> Iterator[tuple[RoomStore, str, str]]:
     store.dispose()
 
 
-_tally: dict[str, int] = {}
-
-
 @settings(max_examples=200, deadline=None)
 @given(guess=st.one_of(st.text(max_size=64), st.text(alphabet="abcdefABCDEF0123456789-_")))
 def test_a_guessed_token_cannot_reveal_close_or_export(guess_room, guess):
     store, code, token = guess_room
     if guess == token:
         return
-    assert not store.verify_token(code, guess)
     for action in (
         lambda: store.set_revealed(code, guess, True),
         lambda: store.close(code, guess),
@@ -375,22 +396,41 @@ def test_a_guessed_token_cannot_reveal_close_or_export(guess_room, guess):
         with pytest.raises(NotAuthorised):
             action()
     room = store.get_room(code)
-    assert not room.revealed and not room.closed
-    _tally["tokens_guessed"] = _tally.get("tokens_guessed", 0) + 1
+    accepted = store.verify_token(code, guess) or room.revealed or room.closed
+    MEASURED.add("token_guessing", tokens_guessed=1, accepted=int(accepted))
+    assert not accepted
 
 
-def test_a_tampered_token_in_the_app_shows_no_dashboard_and_changes_nothing(app_store):
+def test_a_tampered_key_in_the_app_shows_no_dashboard_and_changes_nothing(app_store):
     created = app_store.create_room("Tamper")
     code, token = created.room.code, created.token
     app_store.submit(code, app_store.issue_participant(code), ANSWER, ANSWER_VERDICT)
-    for tampered in (token[:-1] + ("A" if token[-1] != "A" else "B"), token.upper(), "x" * 32):
-        at = room_page(room=code, token=tampered)
-        assert at.error and "Only the facilitator" in at.error[0].value
-        assert not has_button(at, "reveal") and not has_button(at, "close")
+    tampered = (token[:-1] + ("A" if token[-1] != "A" else "B"), token.upper(), "x" * 32)
+    tried = [({"cookies": facilitator_of(code, t)}, {}) for t in tampered]
+    tried += [({}, {"token": token})]  # the real key, but in the link: never read from there
+    for cookies, params in tried:
+        at = room_page(**cookies, room=code, **params)
+        dashboard = has_button(at, "reveal") or has_button(at, "close")
+        MEASURED.add("token_guessing", tokens_tried_in_app=1, accepted=int(dashboard))
+        assert not dashboard
         assert not at.get("download_button")
-        assert "token" not in at.query_params
+        assert not any("answered" in m.value for m in at.markdown)
     room = app_store.get_room(code)
     assert not room.revealed and not room.closed
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="app bug: pages/room.py never removes a `token` query parameter, so a facilitator "
+    "opening an old-style link /room?room=CODE&token=KEY sees the dashboard (by cookie) "
+    "with the key still in the address bar, on the projector",
+)
+def test_a_key_left_in_an_old_link_is_dropped_from_the_address_bar(app_store):
+    created = app_store.create_room()
+    code, token = created.room.code, created.token
+    at = room_page(cookies=facilitator_of(code, token), room=code, token=token)
+    assert has_button(at, "reveal")
+    assert dict(at.query_params) == {"room": code}
 
 
 def test_only_a_hash_of_the_token_is_stored(store):
@@ -502,8 +542,7 @@ def test_guessing_a_live_room_code_in_a_workshop_is_hopeless():
     unlimited = 20 * 60 * minutes  # a script doing 20 lookups a second, unchecked
     p_unlimited = 1 - (1 - live_rooms / codes) ** unlimited
     assert p_unlimited > 100 * p_hit
-    record(
-        "rooms",
+    MEASURED.set(
         "code_enumeration",
         code_space=codes,
         entropy_bits=round(bits, 2),
@@ -516,46 +555,54 @@ def test_guessing_a_live_room_code_in_a_workshop_is_hopeless():
     )
 
 
-def test_the_app_refuses_code_guesses_beyond_the_limit(app_store, monkeypatch):
-    monkeypatch.setenv("EXPLORER_MAX_CODE_LOOKUPS_PER_MINUTE", "3")
-    streamlit.cache_resource.clear()
-    real = app_store.create_room("Real room")
-    code = real.room.code
-    at = room_page()
-    guesses = [c for c in ("ABCDEF", "GHJKMN", "PQRSTU", "VWXYZ2", "345678") if c != code]
-    for guess in guesses[:3]:
-        at.text_input(key="join_code").input(guess)
-        at.button[0].click().run()
-        shows_no_exception(at)
+def join_by_code(at: AppTest, typed: str) -> AppTest:
+    """Type a code in the lobby and press Join."""
+    at.text_input(key="join_code").input(typed)
+    next(b for b in at.button if b.label == CONTENT.text("room.join_button")).click().run()
+    shows_no_exception(at)
+    return at
+
+
+def test_the_app_refuses_code_guesses_beyond_the_limit(tmp_path, room_cookies):
+    with app_rooms(tmp_path, EXPLORER_MAX_CODE_LOOKUPS_PER_MINUTE="3") as store:
+        code = store.create_room("Real room").room.code
+        at = room_page()
+        guesses = [c for c in ("ABCDEF", "GHJKMN", "PQRSTU", "VWXYZ2", "345678") if c != code]
+        for guess in guesses[:3]:
+            assert "no room" in join_by_code(at, guess).error[0].value.lower()
+        for attempt in (guesses[3], code):  # now even the right code must wait
+            assert [e.value for e in join_by_code(at, attempt).error] == [TOO_MANY]
+            assert "room" not in at.query_params
+        # A link from the same session waits too ...
+        at = room_page(at, room=guesses[3])
+        assert [e.value for e in at.error] == [TOO_MANY]
+        at = room_page(at, room=code)
+        assert [e.value for e in at.error] == [TOO_MANY]
+        # ... but another browser is not affected.
+        other = room_page(cookies=participant_in(store, code), room=code)
+        assert has_button(other, "room_submit") and not other.error
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="app bug: pages/room.py looks every room up with store.find_room, which takes a "
+    "slot of the session's failed-lookup limit first, so once a participant's session has "
+    "reached the limit (e.g. one wrong code with a limit of 1, or ten by default) their own "
+    "room, whose identity cookie they hold, answers 'Too many attempts' and the page clears "
+    "the link and shows the lobby",
+)
+def test_a_participant_already_in_a_room_is_never_locked_out(tmp_path, room_cookies):
+    with app_rooms(tmp_path, EXPLORER_MAX_CODE_LOOKUPS_PER_MINUTE="1") as store:
+        code = store.create_room().room.code
+        joined = participant_in(store, code)
+        at = room_page(cookies=joined, room=code)
+        assert has_button(at, "room_submit")
+        at = room_page(at, room="ZZZZZZ")  # one failed guess: the limit is reached
         assert "no room" in at.error[0].value.lower()
-    too_many = CONTENT.text("room.too_many_attempts")
-    for attempt in (guesses[3], code):  # now even the right code must wait
-        at.text_input(key="join_code").input(attempt)
-        at.button[0].click().run()
-        shows_no_exception(at)
-        assert [e.value for e in at.error] == [too_many]
-        assert "room" not in at.query_params
-    # A participant or facilitator link from the same session waits too ...
-    at = room_page(at, room=guesses[3])
-    assert [e.value for e in at.error] == [too_many]
-    at = room_page(at, room=code, token="guessed-token")
-    assert [e.value for e in at.error] == [too_many]
-    # ... but another client is not affected.
-    other = room_page(room=code)
-    assert has_button(other, "room_submit") and not other.error
-
-
-def test_a_participant_already_in_a_room_is_never_locked_out(app_store, monkeypatch):
-    monkeypatch.setenv("EXPLORER_MAX_CODE_LOOKUPS_PER_MINUTE", "1")
-    streamlit.cache_resource.clear()
-    code = app_store.create_room().room.code
-    at = room_page(room=code, participant="participant-joined")
-    at = room_page(at, room="ZZZZZZ")  # one failed guess: the limit is reached
-    assert "no room" in at.error[0].value.lower()
-    at = room_page(at, room=code, participant="participant-joined")
-    assert has_button(at, "room_submit") and not at.error
-    at.button(key="room_submit").click().run()
-    assert any("Thank you" in s.value for s in at.success)
+        at = room_page(at, room=code)  # back to their own room, identity cookie and all
+        assert has_button(at, "room_submit") and not at.error, alerts(at)
+        at.button(key="room_submit").click().run()
+        assert any("Thank you" in s.value for s in at.success)
 
 
 # =========================================================================== SIGKILL
@@ -613,8 +660,19 @@ def in_own_thread(function: Callable[[], T], timeout_s: float) -> T:
     return outcome["value"]
 
 
-def _open_participant(page: Page, base_url: str, code: str, participant: str) -> None:
-    page.goto(f"{base_url}/room?room={code}&participant={participant}", wait_until="commit")
+def _join(browser: Browser, base_url: str, code: str) -> tuple[BrowserContext, Page]:
+    """A new phone (a browser context of its own) that opens the room's join link: the
+    route gives it an identity cookie and sends it on to /room?room=CODE."""
+    context = browser.new_context(viewport={"width": 1000, "height": 900})
+    page = context.new_page()
+    page.goto(f"{base_url}/api/rooms/{code}/join", wait_until="commit")
+    return context, page
+
+
+def _identity(context: BrowserContext, code: str) -> str:
+    """The participant identity the join route left on this phone."""
+    cookies = {c["name"]: c["value"] for c in context.cookies()}
+    return cookies[participant_cookie(code)]
 
 
 def _answer_goal(page: Page, steps: int) -> None:
@@ -630,17 +688,17 @@ def _answer_goal(page: Page, steps: int) -> None:
     expect(slider).to_have_attribute("aria-valuetext", label)
 
 
-def _committed(database: Path, prefix: str) -> int:
-    """Answers of this round already committed, read from the database file directly."""
+def _committed(database: Path, code: str) -> int:
+    """Answers in the room already committed, read from the database file directly."""
     uri = f"file:{database}?mode=ro"
     with contextlib.closing(sqlite3.connect(uri, uri=True, timeout=5)) as conn:
-        query = "SELECT count(*) FROM answers WHERE participant_id LIKE ?"
-        return conn.execute(query, (prefix + "%",)).fetchone()[0]
+        query = "SELECT count(*) FROM answers WHERE room_code = ?"
+        return conn.execute(query, (code,)).fetchone()[0]
 
 
-def _kill_after_commits(server: AppServer, database: Path, prefix: str, count: int) -> None:
+def _kill_after_commits(server: AppServer, database: Path, code: str, count: int) -> None:
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and _committed(database, prefix) < count:
+    while time.monotonic() < deadline and _committed(database, code) < count:
         time.sleep(0.002)  # polling interval of a bounded wait for the condition
     server.kill()
 
@@ -653,9 +711,10 @@ def _thanked(page: Page) -> bool:
 @pytest.mark.browser
 @pytest.mark.timeout(300)
 def test_sigkill_of_the_app_mid_submission_loses_no_acknowledged_answer(tmp_path: Path):
-    """Participants answer through the real app in Chromium; the app is SIGKILLed while a
-    round of submissions is in flight, restarted on the same database, and every answer a
-    participant saw "Thank you" for must be there."""
+    """Participants answer through the real app in Chromium, each on a phone of its own
+    (joined through the join link); the app is SIGKILLed while a round of submissions is in
+    flight, restarted on the same database, and every answer a participant saw "Thank you"
+    for must be there."""
     servers: list[AppServer] = []
     try:
         counts = in_own_thread(lambda: _sigkill_scenario(tmp_path, servers), timeout_s=280)
@@ -663,7 +722,6 @@ def test_sigkill_of_the_app_mid_submission_loses_no_acknowledged_answer(tmp_path
         for server in servers:
             server.stop()
     assert counts["answers_lost"] == 0
-    record("rooms", "sigkill_mid_submission", faults_injected=1, **counts)
 
 
 def _sigkill_scenario(tmp_path: Path, servers: list[AppServer]) -> dict[str, int]:
@@ -678,50 +736,52 @@ def _sigkill_scenario(tmp_path: Path, servers: list[AppServer]) -> dict[str, int
     server = AppServer(env, tmp_path / "logs")
     servers.append(server)
     server.start()
-    acknowledged: dict[str, str] = {}  # participant -> goal they saw "Thank you" for
+    acknowledged: dict[str, str] = {}  # identity -> goal they saw "Thank you" for
     submitted: dict[str, str] = {}
     in_flight: list[str] = []
+    phones: dict[str, BrowserContext] = {}
+    dialogs: list[str] = []
     with own_chromium() as browser:
-        context = browser.new_context(viewport={"width": 1000, "height": 900})
-        dialogs: list[str] = []
-        context.on(
-            "page", lambda p: p.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        )
-        pages = [context.new_page() for _ in range(PAGES_PER_ROUND)]
         for round_number in range(FULL_ROUNDS + 1):
-            ids = [f"r{round_number}-p{n}-{uuid.uuid4().hex[:8]}" for n in range(len(pages))]
-            for page, pid in zip(pages, ids, strict=True):
-                _open_participant(page, server.url, code, pid)
-            for n, (page, pid) in enumerate(zip(pages, ids, strict=True)):
+            joined = [_join(browser, server.url, code) for _ in range(PAGES_PER_ROUND)]
+            pages = []
+            for n, (context, page) in enumerate(joined):
+                page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
                 steps = (n + round_number) % len(GOALS)
                 _answer_goal(page, steps)
                 title = page.get_by_role("heading", name=XSS_TITLE, exact=True)
                 expect(title).to_be_visible()
                 expect(title.locator("a, img, strong, code, .katex")).to_have_count(0)
-                submitted[pid] = GOALS[steps]
+                assert "participant" not in page.url and code in page.url
+                me = _identity(context, code)
+                phones[me] = context
+                submitted[me] = GOALS[steps]
+                pages.append((me, page))
             if round_number < FULL_ROUNDS:
-                for page in pages:
+                for _, page in pages:
                     page.locator(SUBMIT_BUTTON).dispatch_event("click")
-                for page, pid in zip(pages, ids, strict=True):
+                for me, page in pages:
                     expect(page.locator(THANKS)).to_contain_text("Thank you", timeout=30_000)
-                    acknowledged[pid] = submitted[pid]
+                    acknowledged[me] = submitted[me]
+                    page.close()  # the phone keeps its cookie; its page is not needed
                 continue
             # The last round: a watcher kills the app as soon as some of these answers are
             # committed, while the others are still being sent and handled.
+            baseline = _committed(database, code)
             killer = threading.Thread(
                 target=_kill_after_commits,
-                args=(server, database, f"r{round_number}-", KILL_AFTER_COMMITS),
+                args=(server, database, code, baseline + KILL_AFTER_COMMITS),
             )
             killer.start()
-            for page in pages:
+            for _, page in pages:
                 page.locator(SUBMIT_BUTTON).dispatch_event("click")
             killer.join(timeout=60)
             assert not killer.is_alive() and not server.alive
-            for page, pid in zip(pages, ids, strict=True):
+            for me, page in pages:
                 if _thanked(page):
-                    acknowledged[pid] = submitted[pid]
+                    acknowledged[me] = submitted[me]
                 else:
-                    in_flight.append(pid)
+                    in_flight.append(me)
         assert in_flight, "the kill came after every submission had been handled"
 
         # Restart on the same database: every acknowledged answer is there.
@@ -730,35 +790,34 @@ def _sigkill_scenario(tmp_path: Path, servers: list[AppServer]) -> dict[str, int
         server.start()
         reopened = RoomStore.from_settings(RoomSettings.from_env({"EXPLORER_DATA_DIR": str(data)}))
         lost = [
-            pid
-            for pid, goal in acknowledged.items()
-            if (reopened.own_answer(code, pid) or {}).get("goal") != goal
+            me
+            for me, goal in acknowledged.items()
+            if (reopened.own_answer(code, me) or {}).get("goal") != goal
         ]
         present = reopened.snapshot(code).count
-        committed_in_flight = sum(reopened.own_answer(code, p) is not None for p in in_flight)
+        committed_in_flight = sum(reopened.own_answer(code, me) is not None for me in in_flight)
         reopened.dispose()
+        MEASURED.add(
+            "sigkill_mid_submission",
+            faults_injected=1,
+            answers_submitted=len(submitted),
+            answers_acknowledged=len(acknowledged),
+            unacknowledged_at_kill=len(in_flight),
+            unacknowledged_but_committed=committed_in_flight,
+            answers_in_database=present,
+            answers_lost=len(lost),
+            scripts_run_from_the_title=len(dialogs),
+        )
         assert not lost, f"acknowledged answers lost after SIGKILL: {lost}"
         assert present == len(acknowledged) + committed_in_flight
 
         # The restarted app shows the same: a participant who reloads sees their answer.
-        page = pages[0]
-        _open_participant(page, server.url, code, next(iter(acknowledged)))
+        page = phones[next(iter(acknowledged))].new_page()
+        page.goto(f"{server.url}/room?room={code}", wait_until="commit")
         wait_for_app(page)
         expect(page.locator(THANKS)).to_contain_text("Thank you")
         expect(page.locator(SUBMIT_BUTTON)).to_have_text(CONTENT.text("room.update"))
         assert not dialogs, f"markup in the room title ran as script: {dialogs}"
-        context.close()
-    return {
-        "answers_submitted": len(submitted),
-        "answers_acknowledged": len(acknowledged),
-        "unacknowledged_at_kill": len(in_flight),
-        "unacknowledged_but_committed": committed_in_flight,
-        "answers_lost": len(lost),
-    }
-
-
-def test_zz_record_isolation_counts():
-    """Runs last in this module: what was tried, for docs/reliability.md."""
-    if "tokens_guessed" not in _tally:
-        pytest.skip("the token-guessing test did not run in this session")
-    record("rooms", "token_guessing", tokens_guessed=_tally["tokens_guessed"], accepted=0)
+        for context in phones.values():
+            context.close()
+    return {"answers_lost": len(lost)}
