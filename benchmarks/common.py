@@ -1,26 +1,44 @@
-"""What every benchmark shares: servers on loopback, /proc readings, statistics, Chromium.
+"""What every benchmark shares: servers on loopback, /proc readings, statistics, Chromium and
+the Streamlit WebSocket frames a page exchanges.
 
 Every wait here is bounded; every server started here is stopped by the code that started it.
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import os
 import platform
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+from benchmarks.wsclient import component_code_bytes, frame_kind
 from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS
 from tests.support.server import StreamlitServer
 
+APP = "app.py"
 BASELINE = "benchmarks/baseline_app.py"
+APP_UNFROZEN = "benchmarks/app_unfrozen.py"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
-
+DESKTOP = {"viewport": {"width": 1280, "height": 800}}
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+}
+PROJECTOR = {"viewport": {"width": 1920, "height": 1080}}
 
 # --------------------------------------------------------------------------- statistics
 
@@ -36,7 +54,7 @@ def percentile(values: Sequence[float], p: float) -> float:
 
 
 def summary(values: Sequence[float]) -> dict[str, float]:
-    """n, p50, p95, p99, min, max, mean of a list of numbers (NaN when empty)."""
+    """n, p50, p95, p99, min, max, mean of a list of numbers ({"n": 0} when empty)."""
     if not values:
         return {"n": 0}
     return {
@@ -50,8 +68,8 @@ def summary(values: Sequence[float]) -> dict[str, float]:
     }
 
 
-def ratio(a: float, b: float) -> float:
-    return a / b if b else float("nan")
+def ratio(a: float | None, b: float | None) -> float:
+    return a / b if a is not None and b else float("nan")
 
 
 # --------------------------------------------------------------------------- /proc
@@ -76,6 +94,55 @@ def cpu_seconds(pid: int) -> float:
         return 0.0
 
 
+def load_average() -> str:
+    try:
+        with open("/proc/loadavg") as f:
+            return " ".join(f.read().split()[:3])
+    except OSError:
+        return "?"
+
+
+class Sampler:
+    """A process's CPU time over a block, and its RSS sampled every `interval` s in a thread."""
+
+    def __init__(self, pid: int, interval: float = 0.2) -> None:
+        self.pid = pid
+        self.interval = interval
+        self.samples: list[int] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.samples.append(rss_bytes(self.pid))
+
+    def __enter__(self) -> Sampler:
+        self.cpu0, self.wall0, self.rss0 = (
+            cpu_seconds(self.pid),
+            time.monotonic(),
+            rss_bytes(self.pid),
+        )
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        self.cpu = cpu_seconds(self.pid) - self.cpu0
+        self.wall = time.monotonic() - self.wall0
+        self.rss1 = rss_bytes(self.pid)
+
+    def result(self) -> dict[str, float]:
+        return {
+            "cpu_seconds": self.cpu,
+            "wall_seconds": self.wall,
+            "cpu_percent_of_one_core": 100 * self.cpu / self.wall if self.wall else 0.0,
+            "rss_before_mb": self.rss0 / 2**20,
+            "rss_after_mb": self.rss1 / 2**20,
+            "rss_peak_mb": max([self.rss0, self.rss1, *self.samples]) / 2**20,
+        }
+
+
 def machine() -> dict[str, str]:
     """What the numbers were measured on."""
     cpu = ""
@@ -85,19 +152,14 @@ def machine() -> dict[str, str]:
     with contextlib.suppress(OSError), open("/proc/meminfo") as f:
         kb = int(next(ln for ln in f if ln.startswith("MemTotal")).split()[1])
         mem = f"{kb / 1024 / 1024:.1f} GiB"
-    load = ""
-    with contextlib.suppress(OSError), open("/proc/loadavg") as f:
-        load = " ".join(f.read().split()[:3])
     versions = {}
-    for module in ("streamlit", "plotly", "orjson", "playwright", "sqlalchemy"):
-        with contextlib.suppress(Exception):
-            versions[module] = __import__(module).__version__
-    with contextlib.suppress(Exception):
-        from importlib.metadata import version
+    from importlib.metadata import PackageNotFoundError, version
 
-        versions["playwright"] = version("playwright")
+    for package in ("streamlit", "plotly", "playwright", "websockets", "sqlalchemy", "psycopg"):
+        with contextlib.suppress(PackageNotFoundError):
+            versions[package] = version(package)
     chromium = ""
-    with contextlib.suppress(Exception):
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
         chromium = subprocess.run(
             [str(CHROMIUM), "--version"], capture_output=True, text=True, timeout=20
         ).stdout.strip()
@@ -105,7 +167,7 @@ def machine() -> dict[str, str]:
         "cpu": cpu,
         "cores": str(os.cpu_count()),
         "memory": mem,
-        "load_average_at_start": load,
+        "load_average_at_start": load_average(),
         "os": f"{platform.system()} {platform.release()}",
         "python": platform.python_version(),
         "chromium": chromium,
@@ -116,18 +178,16 @@ def machine() -> dict[str, str]:
 # --------------------------------------------------------------------------- servers
 
 
-class Server(StreamlitServer):
-    """A benchmark's `streamlit run SCRIPT` (the app, or the bare baseline)."""
-
-    def __init__(self, script: str, env: dict[str, str] | None = None) -> None:
-        super().__init__(script, env)
+# A benchmark's `streamlit run SCRIPT` (the app, a variant of it, or the baseline): the one
+# server helper the tests, the benchmarks and the cluster test share.
+Server = StreamlitServer
 
 
 # --------------------------------------------------------------------------- browser
 
 
 @contextlib.contextmanager
-def chromium() -> Iterator[object]:
+def chromium() -> Iterator[Any]:
     """Debian's Chromium through Playwright (never a downloaded browser)."""
     from playwright.sync_api import sync_playwright
 
@@ -141,6 +201,138 @@ def chromium() -> Iterator[object]:
             yield browser
         finally:
             browser.close()
+
+
+# Finds the first element matching a selector in the document or any open shadow root (the
+# live explorer is a components-v2 component: its DOM sits in a shadow root).
+DEEP_QUERY_JS = """
+(selector) => {
+  const walk = (root) => {
+    const hit = root.querySelector(selector);
+    if (hit) return hit;
+    for (const el of root.querySelectorAll('*')) {
+      if (el.shadowRoot) { const found = walk(el.shadowRoot); if (found) return found; }
+    }
+    return null;
+  };
+  return walk(document);
+}
+"""
+
+
+@dataclass
+class Frame:
+    """One WebSocket frame: when this process saw it (monotonic s), when Chromium sent or
+    received it (its own monotonic clock, s), which way, how many bytes, what it carried."""
+
+    at: float
+    browser_at: float
+    sent: bool
+    size: int
+    kind: str
+    code_bytes: int = 0  # a component delta's JS, CSS and HTML
+    fragment: bool = False  # a rerun request or a finished run of one fragment only
+    trigger: bool = False  # a rerun request carrying a component's trigger value
+
+
+@dataclass
+class Frames:
+    """Every frame of a page's Streamlit WebSocket (/_stcore/stream), read with Chromium's
+    DevTools protocol (Network.webSocketFrameSent / Received): exact payload sizes, and each
+    ForwardMsg / BackMsg decoded so a move's bytes can be split by what they carried."""
+
+    page: Any
+    frames: list[Frame] = field(default_factory=list)
+    _sockets: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        cdp = self.page.context.new_cdp_session(self.page)
+        cdp.on("Network.webSocketCreated", self._created)
+        cdp.on("Network.webSocketFrameReceived", lambda e: self._frame(e, sent=False))
+        cdp.on("Network.webSocketFrameSent", lambda e: self._frame(e, sent=True))
+        cdp.send("Network.enable")
+        self.cdp = cdp
+
+    def _created(self, event: dict) -> None:
+        if "/_stcore/stream" in event.get("url", ""):
+            self._sockets.add(event["requestId"])
+
+    def _frame(self, event: dict, *, sent: bool) -> None:
+        if event.get("requestId") not in self._sockets:
+            return
+        response = event["response"]
+        if response.get("opcode") != 2:  # Streamlit's messages are binary protobuf
+            return
+        payload = base64.b64decode(response["payloadData"])
+        now, stamp = time.monotonic(), float(event.get("timestamp", 0.0))
+        if sent:
+            back = BackMsg.FromString(payload)
+            kind = back.WhichOneof("type") or "?"
+            fragment = trigger = False
+            if kind == "rerun_script":
+                fragment = bool(back.rerun_script.fragment_id)
+                trigger = any(
+                    w.WhichOneof("value") in ("json_trigger_value", "trigger_value")
+                    for w in back.rerun_script.widget_states.widgets
+                )
+            self.frames.append(Frame(now, stamp, True, len(payload), kind, 0, fragment, trigger))
+            return
+        fwd = ForwardMsg.FromString(payload)
+        kind = frame_kind(fwd)
+        fragment = (
+            kind == "script_finished"
+            and fwd.script_finished == ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY
+        )
+        code = component_code_bytes(fwd)
+        self.frames.append(Frame(now, stamp, False, len(payload), kind, code, fragment))
+
+    def mark(self) -> int:
+        return len(self.frames)
+
+    def finished_since(self, mark: int) -> int:
+        """Runs (whole script or fragment) that finished after `mark`."""
+        return sum(1 for f in self.frames[mark:] if not f.sent and f.kind == "script_finished")
+
+    def bytes_since(self, mark: int) -> dict[str, Any]:
+        """Bytes received and sent after `mark`, and received bytes by what they carried."""
+        window = self.frames[mark:]
+        by_kind: dict[str, int] = {}
+        for f in window:
+            if not f.sent:
+                by_kind[f.kind] = by_kind.get(f.kind, 0) + f.size
+        return {
+            "received": sum(f.size for f in window if not f.sent),
+            "sent": sum(f.size for f in window if f.sent),
+            "component_code": sum(f.code_bytes for f in window),
+            "by_kind": by_kind,
+        }
+
+    def round_trip_ms(self, mark: int) -> float | None:
+        """From the first rerun request sent after `mark` to the next finished run received,
+        on Chromium's clock: the server's share of a move as the browser's network sees it."""
+        window = self.frames[mark:]
+        sent = next((f for f in window if f.sent and f.kind == "rerun_script"), None)
+        if sent is None:
+            return None
+        done = next(
+            (
+                f
+                for f in window
+                if not f.sent and f.kind == "script_finished" and f.browser_at >= sent.browser_at
+            ),
+            None,
+        )
+        return 1000 * (done.browser_at - sent.browser_at) if done else None
+
+    def wait_for_runs(self, mark: int, runs: int, timeout_s: float) -> bool:
+        """Wait (bounded) until `runs` runs have finished after `mark`; CDP events are
+        delivered while Playwright waits, so this waits in short page timeouts."""
+        deadline = time.monotonic() + timeout_s
+        while self.finished_since(mark) < runs:
+            if time.monotonic() > deadline:
+                return False
+            self.page.wait_for_timeout(5)
+        return True
 
 
 def log(message: str) -> None:
