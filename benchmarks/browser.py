@@ -1,18 +1,28 @@
-"""What a person feels, in a real Chromium (Playwright): slider to radar, first load, bytes.
+"""What a person feels, in a real Chromium (Playwright): the Explore page's live explorer
+against the bare baseline, both served in the same run.
 
-Slider to radar: focus a slider thumb in the sidebar, press an arrow key, and time from the
-keydown (a capture listener in the page records `performance.now()`) until the radar's
-plotted data (`.js-plotly-plot` `data`) differs from before (a MutationObserver on the
-chart checks on every DOM change, so there is no polling interval and no fixed sleep).
-Then wait until the run has finished before the next move. App and baseline moves are
-interleaved, each in its own page, against servers started in the same run.
+Every time is taken INSIDE the page with `performance.now()`, by listeners and
+MutationObservers installed once the page has loaded, so Playwright's own round trips never
+count (the acceptance probes in /work/shared/probes/live_latency.py measure the same way):
 
-Bytes per move: every WebSocket frame the page receives on /_stcore/stream between the
-keydown and the end of the run (`page.on("websocket")` -> `ws.on("framereceived")`).
-
-First load: a new context navigates to the page; the time from navigation start until the
-radar is drawn (three traces with data and a layout). "Cold" is the first visit after a
-server start; "warm" is a new visitor (new context) on a server that has served before.
+- **key → radar**: a capture `keydown` listener on `window` stamps the press; a
+  MutationObserver stamps the first change of what the radar draws — the live radar's
+  `data-needs` attribute (its element sits in the component's shadow root, found by walking
+  open shadow roots), or the baseline Plotly radar's plotted `r` values (which only change
+  once the server has rerun the script and the browser has drawn the answer).
+- **release → reasons**: the `keyup` of the same press (the live explorer reports on key up)
+  until the text of the column under "Why — the top reasons" changes. Moves are chosen so
+  that the reasons do change (the benchmark computes them with `explorer`).
+- **drag**: the thumb is dragged across its track and back, one option further every
+  animation frame (the next move waits for `requestAnimationFrame`), with the mouse on a
+  desktop and with touch events (CDP `Input.dispatchTouchEvent`) on a 390x844 phone. Counted
+  in the page until the pointer is released: radar redraws, value changes, animation frames.
+- **bytes per committed move**: every frame of the page's `/_stcore/stream` WebSocket, from
+  Chromium's DevTools protocol, from the key press until the run it caused has finished;
+  the component's own code (JS, CSS, HTML, resent inside its delta) is counted apart.
+- **first load**: a fresh context opens the page; the time from navigation start until the
+  radar is drawn (the live radar's needs polygon has points; the baseline's three traces have
+  paths). *Cold* is the first visit after a server start; *warm* a new visitor after that.
 """
 
 from __future__ import annotations
@@ -20,235 +30,494 @@ from __future__ import annotations
 import functools
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
-from benchmarks.common import APP, BASELINE, Server, chromium, log, ratio, summary
+from benchmarks.common import (
+    APP,
+    BASELINE,
+    DEEP_QUERY_JS,
+    DESKTOP,
+    PHONE,
+    Frames,
+    Server,
+    chromium,
+    log,
+    ratio,
+    summary,
+)
 
-RADAR = ".st-key-radar"
-PLOT = f"{RADAR} .js-plotly-plot"
 SLIDERS = ("Goal type", "Timeframe", "Career stage", "Desired structure")
 MOVE_TIMEOUT_MS = 30_000
-LOAD_TIMEOUT_MS = 60_000
-VIEWPORT = {"width": 1280, "height": 800}
+LOAD_TIMEOUT_MS = 90_000
+DRAG_SECONDS = 2.0  # one drag: about 120 animation frames
+DRAG_MAX_STEPS = 400  # ... and never more moves than this
+DRAG_EDGE_PX = 10  # a range thumb's centre stays this far inside the track's ends
 
-# Installed once per page: records keydown times, and the time the radar's data changed.
 _PROBE_JS = (
     """
-() => {
+({mode, heading}) => {
   if (window.__bench) return;
-  const key = (plot) => plot && Array.isArray(plot.data)
-    ? JSON.stringify(plot.data.map((t) => Array.from(t.r || [], Number))) : null;
-  window.__bench = { keydown: 0, changed: 0, before: null, armed: false };
-  document.addEventListener('keydown', () => {
-    const b = window.__bench;
-    b.keydown = performance.now();
-    b.before = key(document.querySelector('"""
-    + PLOT
-    + """'));
-    b.changed = 0;
-    b.armed = true;
-  }, true);
-  const check = () => {
-    const b = window.__bench;
-    if (!b.armed) return;
-    const now = key(document.querySelector('"""
-    + PLOT
-    + """'));
-    if (now !== null && now !== b.before) { b.changed = performance.now(); b.armed = false; }
+  const deep = """
+    + DEEP_QUERY_JS
+    + """;
+  const b = { armed: false, keydown: 0, keyup: 0, radar: 0, reasons: 0,
+              radarBefore: null, reasonsBefore: null, drag: null, radarEl: null };
+  window.__bench = b;
+  const radarSig = mode === 'live'
+    ? () => { const el = deep('[data-testid="live-radar"]');
+              return el ? el.getAttribute('data-needs') : null; }
+    : () => { const g = document.querySelector('.js-plotly-plot');
+              return g && Array.isArray(g.data)
+                ? JSON.stringify(g.data.map((t) => Array.from(t.r || [], Number))) : null; };
+  const reasonsSig = () => {
+    if (!heading) return null;
+    for (const h of document.querySelectorAll('[data-testid="stMarkdownContainer"] h4')) {
+      if (h.textContent.trim().startsWith(heading)) {
+        const column = h.closest('[data-testid="stColumn"]');
+        return column ? column.textContent : null;
+      }
+    }
+    return null;
   };
+  const check = () => {
+    const now = performance.now();
+    if (!b.armed) return;
+    if (!b.radar) {
+      const s = radarSig();
+      if (s !== null && s !== b.radarBefore) b.radar = now;
+    }
+    if (heading && !b.reasons) {
+      const s = reasonsSig();
+      if (s !== null && s !== b.reasonsBefore) b.reasons = now;
+    }
+  };
+  // The live radar is in a shadow root: observe it directly (again if a rerun remounted it).
+  b.ensure = () => {
+    if (mode !== 'live') return;
+    const el = deep('[data-testid="live-radar"]');
+    if (!el || el === b.radarEl) return;
+    b.radarEl = el;
+    new MutationObserver(() => {
+      const d = b.drag;
+      if (d && d.first && !d.released) {
+        d.redraws += 1;
+        if (d.input) { d.lags.push(performance.now() - d.input); d.input = 0; }
+      }
+      check();
+    }).observe(el, { attributes: true, attributeFilter: ['data-needs'] });
+  };
+  b.ensure();
   new MutationObserver(check).observe(document.body,
-    { subtree: true, childList: true, attributes: true, characterData: true });
+    { subtree: true, childList: true, attributes: mode !== 'live', characterData: true });
+  window.addEventListener('keydown', () => {
+    if (b.armed && !b.keydown) b.keydown = performance.now();
+  }, true);
+  window.addEventListener('keyup', () => {
+    if (b.armed && !b.keyup) b.keyup = performance.now();
+  }, true);
+  b.arm = () => {
+    b.ensure();
+    b.keydown = b.keyup = b.radar = b.reasons = 0;
+    b.radarBefore = radarSig();
+    b.reasonsBefore = reasonsSig();
+    b.armed = true;
+  };
+  // Drag counters from the first value change to the release: redraws (data-needs set),
+  // value changes (input events, composed out of the shadow root), animation frames, and
+  // for each redraw the time since the oldest value change it drew.
+  b.armDrag = () => {
+    b.ensure();
+    b.armed = false;
+    const d = { redraws: 0, inputs: 0, frames: 0, first: 0, released: 0, input: 0, lags: [] };
+    b.drag = d;
+    const tick = () => {
+      if (d.released) return;
+      if (d.first) d.frames += 1;
+      requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  };
+  window.addEventListener('input', () => {
+    const d = b.drag;
+    if (!d || d.released) return;
+    const now = performance.now();
+    if (!d.first) d.first = now;
+    if (!d.input) d.input = now;  // the oldest value change not yet drawn
+    d.inputs += 1;
+  }, true);
+  const release = () => { if (b.drag && !b.drag.released) b.drag.released = performance.now(); };
+  window.addEventListener('pointerup', release, true);
+  window.addEventListener('touchend', release, true);
 }
 """
 )
 
-_SETTLED_JS = (
-    """
+_SETTLED_JS = """
 () => {
   const app = document.querySelector('[data-testid="stApp"]');
-  const plot = document.querySelector('"""
-    + PLOT
-    + """');
   return !!app && app.getAttribute('data-test-script-state') === 'notRunning'
     && app.getAttribute('data-test-connection-state') === 'CONNECTED'
-    && document.querySelectorAll('[data-stale="true"]').length === 0
-    && !!plot && Array.isArray(plot.data) && plot.data.length >= 3 && !!plot._fullLayout;
+    && document.querySelectorAll('[data-stale="true"]').length === 0;
 }
 """
-)
 
-_DRAWN_JS = (
-    """
+_DRAWN_JS = {
+    "live": (
+        "() => { const deep = "
+        + DEEP_QUERY_JS
+        + """;
+  const shape = deep('[data-testid="live-radar"] polygon.trace-needs');
+  return shape && shape.getAttribute('points') ? performance.now() : false; }"""
+    ),
+    "plotly": """
 () => {
-  const plot = document.querySelector('"""
-    + PLOT
-    + """');
+  const plot = document.querySelector('.js-plotly-plot');
   return !!plot && Array.isArray(plot.data) && plot.data.length >= 3
     && plot.data.every((t) => t.r && t.r.length > 0) && !!plot._fullLayout
     && !!plot.querySelector('.scatterlayer path') ? performance.now() : false;
 }
-"""
-)
+""",
+}
 
 
 @functools.cache
-def _option_labels() -> dict[str, list[str]]:
-    """Each main slider's option labels, in order (the thumb only exposes aria-valuetext)."""
+def _content() -> Any:
     from explorer import load_content
 
-    content = load_content()
-    return {spec.label: [o.label for o in spec.options] for spec in content.main_inputs}
+    return load_content()
+
+
+def _reasons(inputs: dict[str, str]) -> list[str]:
+    from explorer import evaluate
+    from explorer.explain import reason_lines
+
+    content = _content()
+    return [str(line) for line in reason_lines(content, evaluate(inputs, content=content))]
 
 
 @dataclass
 class _Tab:
-    """One page on one server, with its WebSocket byte counter."""
+    """One page on one server: the live explorer ("live") or the baseline ("plotly")."""
 
     name: str
-    page: object
-    frames: list[int] = field(default_factory=list)
-    position: dict[str, int] = field(default_factory=dict)
-    direction: dict[str, int] = field(default_factory=dict)
+    mode: str
+    page: Any
+    frames: Frames
     step: int = 0
+    samples: dict[str, list[float]] = field(
+        default_factory=lambda: {"key_to_radar": [], "release_to_reasons": [], "round_trip": []}
+    )
+    moves: list[dict[str, Any]] = field(default_factory=list)
 
-    def listen(self) -> None:
-        def on_ws(ws) -> None:
-            if "/_stcore/stream" in ws.url:
-                ws.on("framereceived", lambda payload: self.frames.append(len(payload)))
+    def slider(self, label: str) -> Any:
+        if self.mode == "live":
+            return self.page.get_by_role("slider", name=label, exact=True)
+        # Streamlit's slider input is labelled by two elements: its name is not exact.
+        return self.page.get_by_test_id("stSidebar").get_by_role("slider", name=label)
 
-        self.page.on("websocket", on_ws)
+    def position(self, label: str) -> tuple[int, int]:
+        """(index, last index) of a slider: a native range input, or Streamlit's thumb."""
+        return tuple(
+            self.slider(label).evaluate(
+                """(el) => el.tagName === 'INPUT' ? [Number(el.value), Number(el.max)]
+                   : [Number(el.getAttribute('aria-valuenow')),
+                      Number(el.getAttribute('aria-valuemax'))]"""
+            )
+        )
+
+    def inputs(self) -> dict[str, str]:
+        content = _content()
+        return {
+            spec.id: spec.option_ids[self.position(spec.label)[0]] for spec in content.main_inputs
+        }
 
     def settle(self) -> None:
         self.page.wait_for_function(_SETTLED_JS, polling=20, timeout=MOVE_TIMEOUT_MS)
 
-    def slider(self, label: str):
-        return self.page.locator('[data-testid="stSidebar"]').get_by_role("slider", name=label)
-
-    def move(self) -> tuple[float, int]:
-        """One arrow-key move: (ms from keydown to new radar data, bytes received)."""
-        label = SLIDERS[self.step % len(SLIDERS)]
+    def next_move(self) -> tuple[str, str, bool]:
+        """The next slider (taking turns), the arrow key (bouncing at the ends), and whether
+        the reasons change. On the live explorer, a move that changes the reasons is
+        preferred, so that release → reasons is measurable on (nearly) every move."""
+        current = self.inputs() if self.mode == "live" else None
+        before = _reasons(current) if current is not None else None
+        choice: tuple[str, str, bool] | None = None
+        for offset in range(len(SLIDERS) * 2):
+            label = SLIDERS[(self.step + offset // 2) % len(SLIDERS)]
+            index, last = self.position(label)
+            direction = 1 if (offset + self.step) % 2 == 0 else -1
+            direction = 1 if index == 0 else -1 if index == last else direction
+            key = "ArrowRight" if direction > 0 else "ArrowLeft"
+            if current is None:
+                choice = (label, key, False)
+                break
+            spec = next(s for s in _content().main_inputs if s.label == label)
+            changes = _reasons({**current, spec.id: spec.option_ids[index + direction]}) != before
+            choice = choice or (label, key, changes)
+            if changes:
+                choice = (label, key, True)
+                break
         self.step += 1
+        assert choice is not None
+        return choice
+
+    def move(self, record: bool) -> None:
+        """One key press on a slider, timed in the page; waits for the run it causes."""
+        label, key, reasons_change = self.next_move()
         thumb = self.slider(label)
-        options = _option_labels()[label]
-        if label not in self.position:
-            self.position[label] = options.index(thumb.get_attribute("aria-valuetext"))
-            self.direction[label] = 1
-        high = len(options) - 1
-        nxt = self.position[label] + self.direction[label]
-        if not 0 <= nxt <= high:
-            self.direction[label] *= -1
-            nxt = self.position[label] + self.direction[label]
-        self.position[label] = nxt
         thumb.focus()
-        start = len(self.frames)
-        self.page.keyboard.press("ArrowRight" if self.direction[label] > 0 else "ArrowLeft")
+        self.page.evaluate("() => window.__bench.arm()")
+        mark = self.frames.mark()
+        thumb.press(key)
+        wanted = "b.radar > 0" + (" && b.reasons > 0" if reasons_change else "")
         self.page.wait_for_function(
-            "() => window.__bench.changed > 0", polling="raf", timeout=MOVE_TIMEOUT_MS
+            f"() => {{ const b = window.__bench; return {wanted}; }}",
+            polling="raf",
+            timeout=MOVE_TIMEOUT_MS,
         )
+        if not self.frames.wait_for_runs(mark, 1, MOVE_TIMEOUT_MS / 1000):
+            raise TimeoutError(f"{self.name}: no script_finished after {label} {key}")
         self.settle()
-        took = self.page.evaluate("() => window.__bench.changed - window.__bench.keydown")
-        return took, sum(self.frames[start:])
+        b = self.page.evaluate(
+            """() => { const b = window.__bench; b.armed = false;
+                       return {keydown: b.keydown, keyup: b.keyup, radar: b.radar,
+                               reasons: b.reasons}; }"""
+        )
+        if not record:
+            return
+        self.samples["key_to_radar"].append(b["radar"] - b["keydown"])
+        if reasons_change:
+            self.samples["release_to_reasons"].append(b["reasons"] - b["keyup"])
+        self.moves.append(self.frames.bytes_since(mark))
+        trip = self.frames.round_trip_ms(mark)
+        if trip is not None:
+            self.samples["round_trip"].append(trip)
 
 
-def _open(browser, base_url: str, name: str) -> _Tab:
-    context = browser.new_context(viewport=VIEWPORT)
-    context.set_default_timeout(LOAD_TIMEOUT_MS)
-    page = context.new_page()
-    tab = _Tab(name, page)
-    tab.listen()
+def _open(browser: Any, base_url: str, name: str, mode: str, context: dict) -> _Tab:
+    ctx = browser.new_context(**context)
+    ctx.set_default_timeout(LOAD_TIMEOUT_MS)
+    page = ctx.new_page()
+    frames = Frames(page)
     page.goto(base_url)
-    page.wait_for_function(_DRAWN_JS, polling="raf", timeout=LOAD_TIMEOUT_MS)
+    page.wait_for_function(_DRAWN_JS[mode], polling="raf", timeout=LOAD_TIMEOUT_MS)
+    tab = _Tab(name, mode, page, frames)
     tab.settle()
-    page.evaluate(_PROBE_JS)
+    heading = _content().text("explore.reasons_heading") if mode == "live" else None
+    page.evaluate(_PROBE_JS, {"mode": mode, "heading": heading})
     return tab
 
 
-def slider_to_radar(browser, servers: dict[str, Server], moves: int) -> dict:
-    """p50/p95 keydown-to-new-radar and bytes per move, app vs baseline, interleaved."""
-    tabs = {name: _open(browser, server.url, name) for name, server in servers.items()}
-    for tab in tabs.values():  # warm-up: every slider once, not recorded
-        for _ in range(len(SLIDERS)):
-            tab.move()
-    latency: dict[str, list[float]] = {name: [] for name in tabs}
-    sizes: dict[str, list[int]] = {name: [] for name in tabs}
-    names = list(tabs)
-    for i in range(moves):
-        for name in names if i % 2 == 0 else reversed(names):
-            took, received = tabs[name].move()
-            latency[name].append(took)
-            sizes[name].append(received)
-    for tab in tabs.values():
-        tab.page.context.close()
-    result = {
-        "latency_ms": {name: summary(values) for name, values in latency.items()},
-        "bytes_per_move": {name: summary(values) for name, values in sizes.items()},
-        "raw_latency_ms": latency,
-        "raw_bytes": sizes,
+def _bytes_summary(moves: list[dict[str, Any]]) -> dict[str, Any]:
+    kinds: dict[str, float] = {}
+    for move in moves:
+        for kind, size in move["by_kind"].items():
+            kinds[kind] = kinds.get(kind, 0) + size / len(moves)
+    return {
+        "received": summary([m["received"] for m in moves]),
+        "sent": summary([m["sent"] for m in moves]),
+        "component_code": summary([m["component_code"] for m in moves]),
+        "mean_by_kind": dict(sorted(kinds.items(), key=lambda kv: -kv[1])),
     }
-    lat, size = result["latency_ms"], result["bytes_per_move"]
-    result["ratio_p50"] = ratio(lat["app"]["p50"], lat["baseline"]["p50"])
-    result["ratio_p95"] = ratio(lat["app"]["p95"], lat["baseline"]["p95"])
-    result["bytes_ratio"] = ratio(size["app"]["p50"], size["baseline"]["p50"])
+
+
+def key_presses(browser: Any, servers: dict[str, Server], moves: int) -> dict[str, Any]:
+    """Key → radar (both), release → reasons (app), bytes per committed move (both);
+    app and baseline moves interleaved, after an unrecorded warm-up move per slider."""
+    tabs = {
+        "app": _open(browser, servers["app"].url, "app", "live", DESKTOP),
+        "baseline": _open(browser, servers["baseline"].url, "baseline", "plotly", DESKTOP),
+    }
+    try:
+        for tab in tabs.values():
+            for _ in SLIDERS:
+                tab.move(record=False)
+        for i in range(moves):
+            for tab in tabs.values() if i % 2 == 0 else reversed(tabs.values()):
+                tab.move(record=True)
+    finally:
+        for tab in tabs.values():
+            tab.page.context.close()
+    app, base = tabs["app"].samples, tabs["baseline"].samples
+    result: dict[str, Any] = {
+        "key_to_radar_ms": {
+            "app": summary(app["key_to_radar"]),
+            "baseline": summary(base["key_to_radar"]),
+        },
+        "release_to_reasons_ms": {"app": summary(app["release_to_reasons"])},
+        "round_trip_ms": {
+            "app": summary(app["round_trip"]),
+            "baseline": summary(base["round_trip"]),
+        },
+        "bytes_per_move": {name: _bytes_summary(tab.moves) for name, tab in tabs.items()},
+        "raw_ms": {name: tab.samples for name, tab in tabs.items()},
+    }
+    lat = result["key_to_radar_ms"]
+    result["ratio_p50"] = ratio(lat["app"].get("p50"), lat["baseline"].get("p50"))
+    size = result["bytes_per_move"]
+    result["bytes_ratio"] = ratio(
+        size["app"]["received"].get("p50"), size["baseline"]["received"].get("p50")
+    )
     log(
-        f"slider->radar: app p50 {lat['app']['p50']:.0f} ms p95 {lat['app']['p95']:.0f} ms; "
-        f"baseline p50 {lat['baseline']['p50']:.0f} ms p95 {lat['baseline']['p95']:.0f} ms; "
-        f"bytes/move app {size['app']['p50']:.0f} baseline {size['baseline']['p50']:.0f}"
+        f"key->radar: app p50 {lat['app'].get('p50', 0):.1f} ms p95 "
+        f"{lat['app'].get('p95', 0):.1f} ms; baseline p50 {lat['baseline'].get('p50', 0):.0f} "
+        f"ms; release->reasons p50 "
+        f"{result['release_to_reasons_ms']['app'].get('p50', 0):.0f} ms; bytes/move app "
+        f"{size['app']['received'].get('p50', 0):.0f} baseline "
+        f"{size['baseline']['received'].get('p50', 0):.0f}"
     )
     return result
 
 
-def _load_once(browser, base_url: str) -> float:
+# --------------------------------------------------------------------------- drag
+
+
+def _track(tab: _Tab, label: str) -> tuple[list[float], float, int]:
+    """x of each option's thumb position, y of the track, and the current option."""
+    slider = tab.slider(label)
+    slider.evaluate("(el) => el.scrollIntoView({block: 'center', inline: 'nearest'})")
+    tab.page.wait_for_timeout(200)
+    box = slider.bounding_box()
+    index, last = tab.position(label)
+    usable = box["width"] - 2 * DRAG_EDGE_PX
+    xs = [box["x"] + DRAG_EDGE_PX + usable * k / last for k in range(last + 1)]
+    return xs, box["y"] + box["height"] / 2, index
+
+
+def _sweep(start: int, last: int) -> Any:
+    """Option indices from `start`, one step at a time, bouncing between the ends."""
+    index, direction = start, 1 if start < last else -1
+    while True:
+        index += direction
+        yield index
+        if index in (0, last):
+            direction = -direction
+
+
+def drag(tab: _Tab, pointer: str) -> dict[str, Any]:
+    """Drag the goal slider's thumb across its track and back for DRAG_SECONDS, one option
+    further per pointer move, with the mouse or a finger; counted in the page. Chromium
+    delivers pointer moves once per animation frame (each DevTools input call returns after
+    the frame that handled it), so the value changes about once a frame."""
+    page = tab.page
+    xs, y, start = _track(tab, SLIDERS[0])
+    cdp = page.context.new_cdp_session(page) if pointer == "touch" else None
+
+    def touch(kind: str, x: float | None = None) -> None:
+        assert cdp is not None
+        points = [] if x is None else [{"x": x, "y": y}]
+        cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+
+    page.evaluate("() => window.__bench.armDrag()")
+    mark = tab.frames.mark()
+    if cdp:
+        touch("touchStart", xs[start])
+    else:
+        page.mouse.move(xs[start], y)
+        page.mouse.down()
+    steps, began, position = 0, time.monotonic(), start
+    for position in _sweep(start, len(xs) - 1):
+        if cdp:
+            touch("touchMove", xs[position])
+        else:
+            page.mouse.move(xs[position], y)
+        steps += 1
+        if steps >= DRAG_MAX_STEPS or time.monotonic() - began >= DRAG_SECONDS:
+            break
+    released_at = time.monotonic()
+    if cdp:
+        touch("touchEnd")
+    else:
+        page.mouse.up()
+    counts = page.evaluate("() => ({...window.__bench.drag})")
+    reported = position != start  # the component reports on release only if it changed
+    if reported and not tab.frames.wait_for_runs(mark, 1, MOVE_TIMEOUT_MS / 1000):
+        raise TimeoutError(f"{tab.name}: no run after the release of a drag")
+    tab.settle()
+    seconds = (counts["released"] - counts["first"]) / 1000 if counts["first"] else 0.0
+    return {
+        "pointer": pointer,
+        "moves_sent": steps,
+        "seconds": seconds,
+        "value_changes": counts["inputs"],
+        "redraws_before_release": counts["redraws"],
+        "animation_frames": counts["frames"],
+        "redraws_per_second": counts["redraws"] / seconds if seconds > 0 else 0.0,
+        "value_changes_per_second": counts["inputs"] / seconds if seconds > 0 else 0.0,
+        "frames_per_second": counts["frames"] / seconds if seconds > 0 else 0.0,
+        "input_to_redraw_ms": summary(counts["lags"]),
+        "messages_sent_before_release": sum(
+            1 for f in tab.frames.frames[mark:] if f.sent and f.at < released_at
+        ),
+    }
+
+
+def drags(browser: Any, server: Server, rounds: int) -> dict[str, Any]:
+    """Mouse drags on a desktop and touch drags on a phone, `rounds` each."""
+    out: dict[str, Any] = {}
+    for pointer, context in (("mouse", DESKTOP), ("touch", PHONE)):
+        tab = _open(browser, server.url, f"app-{pointer}", "live", context)
+        try:
+            out[pointer] = [drag(tab, pointer) for _ in range(rounds)]
+        finally:
+            tab.page.context.close()
+        rates = [d["redraws_per_second"] for d in out[pointer]]
+        log(
+            f"drag ({pointer}): redraws/s {', '.join(f'{r:.0f}' for r in rates)}; before "
+            f"release {[d['redraws_before_release'] for d in out[pointer]]}"
+        )
+    return out
+
+
+# --------------------------------------------------------------------------- first load
+
+
+def _load_once(browser: Any, base_url: str, mode: str) -> float:
     """ms from navigation start to the radar drawn, in a fresh context (empty cache)."""
-    context = browser.new_context(viewport=VIEWPORT)
+    context = browser.new_context(**DESKTOP)
     context.set_default_timeout(LOAD_TIMEOUT_MS)
     try:
         page = context.new_page()
         page.goto(base_url, wait_until="commit")
-        handle = page.wait_for_function(_DRAWN_JS, polling="raf", timeout=LOAD_TIMEOUT_MS)
+        handle = page.wait_for_function(_DRAWN_JS[mode], polling="raf", timeout=LOAD_TIMEOUT_MS)
         return float(handle.json_value())
     finally:
         context.close()
 
 
-def first_load(browser, scripts: dict[str, str], cold_rounds: int, warm_loads: int) -> dict:
-    """Cold (first visit after a fresh server start, no warm-up) and warm (new visitor) loads."""
+def first_load(browser: Any, cold_rounds: int, warm_loads: int) -> dict[str, Any]:
+    """Cold (first visit after a fresh server start, no warm-up) and warm (new visitor)."""
+    scripts = {"app": (APP, "live"), "baseline": (BASELINE, "plotly")}
     cold: dict[str, list[float]] = {name: [] for name in scripts}
     warm: dict[str, list[float]] = {name: [] for name in scripts}
     for round_ in range(cold_rounds):
-        order = list(scripts.items()) if round_ % 2 == 0 else list(reversed(scripts.items()))
-        for name, script in order:
+        names = list(scripts) if round_ % 2 == 0 else list(reversed(scripts))
+        for name in names:
+            script, mode = scripts[name]
             with Server(script) as server:
-                cold[name].append(_load_once(browser, server.url))
+                cold[name].append(_load_once(browser, server.url, mode))
                 if round_ == 0:
-                    for _ in range(warm_loads):
-                        warm[name].append(_load_once(browser, server.url))
-    result = {
+                    warm[name] += [_load_once(browser, server.url, mode) for _ in range(warm_loads)]
+    result: dict[str, Any] = {
         "cold_ms": {name: summary(v) for name, v in cold.items()},
         "warm_ms": {name: summary(v) for name, v in warm.items()},
-        "raw_cold_ms": cold,
-        "raw_warm_ms": warm,
+        "raw_ms": {"cold": cold, "warm": warm},
     }
-    result["cold_ratio"] = ratio(
-        result["cold_ms"]["app"]["p50"], result["cold_ms"]["baseline"]["p50"]
-    )
-    result["warm_ratio"] = ratio(
-        result["warm_ms"]["app"]["p50"], result["warm_ms"]["baseline"]["p50"]
-    )
+    for kind in ("cold", "warm"):
+        stats = result[f"{kind}_ms"]
+        result[f"{kind}_ratio"] = ratio(stats["app"].get("p50"), stats["baseline"].get("p50"))
     log(
-        f"first load: cold app {result['cold_ms']['app']['p50']:.0f} ms vs "
-        f"{result['cold_ms']['baseline']['p50']:.0f} ms; warm app "
-        f"{result['warm_ms']['app']['p50']:.0f} ms vs {result['warm_ms']['baseline']['p50']:.0f} ms"
+        f"first load: cold app {result['cold_ms']['app'].get('p50', 0):.0f} ms vs "
+        f"{result['cold_ms']['baseline'].get('p50', 0):.0f} ms; warm app "
+        f"{result['warm_ms']['app'].get('p50', 0):.0f} ms vs "
+        f"{result['warm_ms']['baseline'].get('p50', 0):.0f} ms"
     )
     return result
 
 
-def measure(moves: int = 60, cold_rounds: int = 3, warm_loads: int = 8) -> dict:
-    started = time.monotonic()
+def measure(moves: int, drag_rounds: int, cold_rounds: int, warm_loads: int) -> dict[str, Any]:
     with chromium() as browser:
         with Server(APP) as app, Server(BASELINE) as baseline:
-            moves_result = slider_to_radar(browser, {"app": app, "baseline": baseline}, moves)
-        loads = first_load(browser, {"app": APP, "baseline": BASELINE}, cold_rounds, warm_loads)
-    return {
-        "slider_to_radar": moves_result,
-        "first_load": loads,
-        "seconds": time.monotonic() - started,
-    }
+            presses = key_presses(browser, {"app": app, "baseline": baseline}, moves)
+            dragged = drags(browser, app, drag_rounds)
+        loads = first_load(browser, cold_rounds, warm_loads)
+    return {"key_presses": presses, "drag": dragged, "first_load": loads}

@@ -1,65 +1,226 @@
-"""Many people at once: memory per session, and concurrent sessions moving sliders.
+"""Many people at once on one 2-core server: memory per session, and concurrent sessions
+each making committed moves.
 
-Sessions are real Streamlit sessions driven over the WebSocket (benchmarks/wsclient.py):
-every move reruns the script on the server exactly as a browser's slider move does, but
-without a browser per person, so 50-200 people fit on the same 2-core machine as the
-server. Latency here is the server's answer time as the network sees it (request sent to
-`script_finished` received); drawing in the browser is measured in benchmarks/browser.py.
+Sessions are real Streamlit sessions driven over the WebSocket (benchmarks/wsclient.py), so
+every move reruns the script on the server exactly as a browser's does, without a browser
+per person: 50 people fit on the same 2 cores as the server (the client shares them).
+
+A committed move is what reaches the server when a person lets go of a slider:
+
+- on the app, the live explorer's state (`{"inputs": {goal, timeframe, stage, structure,
+  release}}`, one main input one step further, the release count one higher), as the
+  component's `setStateValue` sends it; the page then renders the reasons, what would change
+  it, the sensitivity strips and the share link. A move counts as applied only if the page
+  wrote the new input into its URL (the `page_info_changed` it sends back);
+- on the baseline, one select-slider one step further.
+
+Latency is the server's answer as the network sees it: request sent → `script_finished`
+received. Drawing in a browser is measured in benchmarks/browser.py.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import random
-import threading
 import time
+from typing import Any
+from urllib.parse import parse_qs
 
-from benchmarks.common import APP, BASELINE, Server, cpu_seconds, log, ratio, rss_bytes, summary
-from benchmarks.wsclient import RunError, Session
+from benchmarks.common import (
+    APP,
+    APP_UNFROZEN,
+    BASELINE,
+    Sampler,
+    Server,
+    log,
+    ratio,
+    rss_bytes,
+    summary,
+)
+from benchmarks.wsclient import RunError, RunResult, Session, gather_bounded
 
-SLIDER_KEYS = ("input_goal", "input_timeframe", "input_stage", "input_structure")
-LOAD_LIMIT_S = 600.0  # the whole load run gives up after this (never hangs)
+LOAD_LIMIT_S = 600.0  # one load run gives up after this (never hangs)
+THINK_S = (0.5, 1.5)  # pause between one person's moves: a brisk workshop pace
+RAMP_S = 5.0  # people arrive over this many seconds
+NO_POST_SCRIPT_GC = {"STREAMLIT_RUNNER_POST_SCRIPT_GC": "false"}
+
+# name: (script, environment, what the page is). Two settings are crossed on the app:
+# Streamlit's full collection after every run (runner.postScriptGC, default true) and the
+# app's gc.freeze() of the start-up heap at server start (web/process.py).
+VARIANTS: dict[str, tuple[str, dict[str, str], str]] = {
+    "app": (APP, {}, "app"),
+    "app_no_post_script_gc": (APP, NO_POST_SCRIPT_GC, "app"),
+    "app_unfrozen": (APP_UNFROZEN, {}, "app"),
+    "app_unfrozen_no_post_script_gc": (APP_UNFROZEN, NO_POST_SCRIPT_GC, "app"),
+    "baseline": (BASELINE, {}, "baseline"),
+}
 
 
-class Sampler:
-    """Samples a process's RSS every `interval` seconds in a thread, and its CPU time."""
+@functools.cache
+def _main_inputs() -> tuple[tuple[str, tuple[str, ...], str], ...]:
+    """(id, option ids, default) of each main input, from content."""
+    from explorer import load_content
 
-    def __init__(self, pid: int, interval: float = 0.2) -> None:
-        self.pid = pid
-        self.interval = interval
-        self.samples: list[int] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
+    return tuple(
+        (spec.id, tuple(spec.option_ids), spec.default) for spec in load_content().main_inputs
+    )
 
-    def _run(self) -> None:
-        while not self._stop.wait(self.interval):
-            self.samples.append(rss_bytes(self.pid))
 
-    def __enter__(self) -> Sampler:
-        self.cpu0, self.wall0, self.rss0 = (
-            cpu_seconds(self.pid),
-            time.monotonic(),
-            rss_bytes(self.pid),
+def _step(rng: random.Random, options: list[str] | tuple[str, ...], current: str) -> str:
+    """One option further, at random up or down (inwards at the ends)."""
+    index, last = options.index(current), len(options) - 1
+    direction = rng.choice((-1, 1)) if 0 < index < last else (1 if index == 0 else -1)
+    return options[index + direction]
+
+
+class Person:
+    """One person's committed moves on the app (live explorer) or the baseline."""
+
+    def __init__(self, session: Session, page: str, seed: int) -> None:
+        self.session = session
+        self.page = page
+        self.rng = random.Random(seed)
+        self.inputs = {name: default for name, _, default in _main_inputs()}
+        self.release = 0
+
+    async def move(self) -> tuple[RunResult, str | None]:
+        """One committed move; returns the run and a problem, if the move was not applied."""
+        if self.page == "baseline":
+            key = self.rng.choice([k for k in self.session.widgets if k.startswith("input_")])
+            widget = self.session.widget(key)
+            target = _step(self.rng, widget.options, widget.value[0])
+            return await self.session.set_slider(key, target), None
+        name, options, _ = self.rng.choice(_main_inputs())
+        self.inputs[name] = _step(self.rng, options, self.inputs[name])
+        self.release += 1
+        run = await self.session.set_component_state(
+            "live", {"inputs": {**self.inputs, "release": self.release}}
         )
-        self._thread.start()
-        return self
+        shown = parse_qs(self.session.query_string).get(name, [""])[0]
+        problem = None if shown == self.inputs[name] else f"move not applied: {name}={shown!r}"
+        return run, problem
 
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
-        self.cpu = cpu_seconds(self.pid) - self.cpu0
-        self.wall = time.monotonic() - self.wall0
-        self.rss1 = rss_bytes(self.pid)
 
-    def result(self) -> dict:
-        return {
-            "cpu_seconds": self.cpu,
-            "wall_seconds": self.wall,
-            "cpu_percent_of_one_core": 100 * self.cpu / self.wall if self.wall else 0.0,
-            "rss_before_mb": self.rss0 / 2**20,
-            "rss_after_mb": self.rss1 / 2**20,
-            "rss_peak_mb": max([self.rss0, self.rss1, *self.samples]) / 2**20,
-        }
+async def _person(
+    server: Server, page: str, moves: int, seed: int, think: tuple[float, float]
+) -> dict[str, Any]:
+    """One person: open the page, then `moves` committed moves with a pause to think."""
+    latencies: list[float] = []
+    errors: list[str] = []
+    session = Session(server.ws_url)
+    person = Person(session, page, seed)
+    try:
+        first = await session.connect()
+        errors += first.exceptions
+        for _ in range(moves):
+            await asyncio.sleep(person.rng.uniform(*think))
+            run, problem = await person.move()
+            latencies.append(run.seconds * 1000)
+            errors += run.exceptions + ([problem] if problem else [])
+    except Exception as err:  # a failed person is an error, not a crashed benchmark
+        errors.append(f"{type(err).__name__}: {err}")
+    finally:
+        await session.close()
+    return {"latencies": latencies, "errors": errors}
+
+
+def concurrent(name: str, sessions: int, moves: int) -> dict[str, Any]:
+    """`sessions` people arrive over RAMP_S seconds, each making `moves` committed moves,
+    on a fresh server for variant `name`."""
+    script, env, page = VARIANTS[name]
+
+    async def run(server: Server) -> list[Any]:
+        async def arrive(i: int) -> dict[str, Any]:
+            await asyncio.sleep(RAMP_S * i / max(sessions, 1))
+            return await _person(server, page, moves, seed=i, think=THINK_S)
+
+        return await gather_bounded((arrive(i) for i in range(sessions)), LOAD_LIMIT_S)
+
+    with Server(script, env=env) as server:
+        # One visit first, so the server's first-run imports are not billed to the people.
+        asyncio.run(_visit(server))
+        with Sampler(server.pid) as sampler:
+            started = time.monotonic()
+            people = asyncio.run(run(server))
+            elapsed = time.monotonic() - started
+    crashed = [p for p in people if isinstance(p, BaseException)]
+    people = [p for p in people if not isinstance(p, BaseException)]
+    latencies = [x for p in people for x in p["latencies"]]
+    errors = [e for p in people for e in p["errors"]] + [repr(c) for c in crashed]
+    return {
+        "moves_done": len(latencies),
+        "moves_expected": sessions * moves,
+        "errors": len(errors),
+        "error_examples": errors[:5],
+        "latencies": latencies,
+        "moves_per_second": len(latencies) / elapsed if elapsed else 0.0,
+        "server": sampler.result(),
+    }
+
+
+async def _visit(server: Server) -> RunResult:
+    session = Session(server.ws_url)
+    try:
+        result = await session.connect()
+    finally:
+        await session.close()
+    if result.exceptions:
+        raise RunError(result.exceptions[0])
+    return result
+
+
+def _pool(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """One variant's runs pooled: all latencies, summed counts, mean CPU, peak RSS."""
+    servers = [run["server"] for run in runs]
+    return {
+        "runs": len(runs),
+        "moves_done": sum(run["moves_done"] for run in runs),
+        "moves_expected": sum(run["moves_expected"] for run in runs),
+        "errors": sum(run["errors"] for run in runs),
+        "error_examples": [e for run in runs for e in run["error_examples"]][:5],
+        "latency_ms": summary([x for run in runs for x in run["latencies"]]),
+        "per_run_p95_ms": [summary(run["latencies"]).get("p95") for run in runs],
+        "moves_per_second": sum(run["moves_per_second"] for run in runs) / len(runs),
+        "server": {
+            "cpu_percent_of_one_core": sum(s["cpu_percent_of_one_core"] for s in servers)
+            / len(servers),
+            "rss_before_mb": max(s["rss_before_mb"] for s in servers),
+            "rss_peak_mb": max(s["rss_peak_mb"] for s in servers),
+            "rss_after_mb": max(s["rss_after_mb"] for s in servers),
+        },
+    }
+
+
+def load(sessions: int, moves: int, rounds: int) -> dict[str, Any]:
+    """Each variant `rounds` times, in the order ABCDE EDCBA...: machine load that comes and
+    goes during the run falls on every variant alike. Runs are pooled per variant."""
+    names = tuple(VARIANTS)
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
+    for round_ in range(rounds):
+        for name in names if round_ % 2 == 0 else tuple(reversed(names)):
+            runs[name].append(concurrent(name, sessions, moves))
+            log(f"load {name} round {round_ + 1}: {_brief(runs[name][-1])}")
+    result: dict[str, Any] = {
+        "sessions": sessions,
+        "moves_per_session": moves,
+        "think_seconds": list(THINK_S),
+        "ramp_seconds": RAMP_S,
+        "rounds": rounds,
+        "variants": {name: _pool(runs[name]) for name in names},
+    }
+    app, base = result["variants"]["app"], result["variants"]["baseline"]
+    result["ratio_p50"] = ratio(app["latency_ms"].get("p50"), base["latency_ms"].get("p50"))
+    result["ratio_p95"] = ratio(app["latency_ms"].get("p95"), base["latency_ms"].get("p95"))
+    return result
+
+
+def _brief(run: dict[str, Any]) -> str:
+    s = summary(run["latencies"])
+    return (
+        f"{run['moves_done']}/{run['moves_expected']} moves, {run['errors']} errors, "
+        f"p50 {s.get('p50', float('nan')):.0f} p95 {s.get('p95', float('nan')):.0f} ms"
+    )
 
 
 # --------------------------------------------------------------------------- memory
@@ -70,200 +231,54 @@ async def _open_sessions(server: Server, count: int) -> list[Session]:
     for _ in range(count):  # one after another: each first run completes before the next
         session = Session(server.ws_url)
         result = await session.connect()
+        sessions.append(session)
         if result.exceptions:
             raise RunError(result.exceptions[0])
-        sessions.append(session)
     return sessions
 
 
-async def _settle_rss(pid: int, seconds: float = 1.5) -> int:
+async def _settled_rss(pid: int, seconds: float = 1.5) -> int:
     """RSS after the server has been idle for a moment (deferred work done)."""
     await asyncio.sleep(seconds)
     return rss_bytes(pid)
 
 
-def memory_per_session(script: str, extra: int = 20) -> dict:
+def memory_per_session(name: str, extra: int) -> dict[str, Any]:
     """Server RSS with 1 connected session, then with 1 + `extra`; growth per session."""
+    script, env, _ = VARIANTS[name]
 
-    async def run(server: Server) -> dict:
-        first = await _open_sessions(server, 1)
-        one = await _settle_rss(server.pid)
-        more = await _open_sessions(server, extra)
-        many = await _settle_rss(server.pid)
-        for session in first + more:
-            await session.close()
+    async def run(server: Server) -> dict[str, Any]:
+        opened: list[Session] = []
+        try:
+            opened += await _open_sessions(server, 1)
+            one = await _settled_rss(server.pid)
+            opened += await _open_sessions(server, extra)
+            many = await _settled_rss(server.pid)
+        finally:
+            for session in opened:
+                await session.close()
         return {
             "rss_1_session_mb": one / 2**20,
-            f"rss_{1 + extra}_sessions_mb": many / 2**20,
-            "sessions_added": extra,
+            "rss_more_sessions_mb": many / 2**20,
+            "sessions": 1 + extra,
             "kb_per_session": (many - one) / extra / 1024,
         }
 
-    with Server(script) as server:
+    with Server(script, env=env) as server:
         return asyncio.run(asyncio.wait_for(run(server), LOAD_LIMIT_S))
 
 
-def memory(extra: int = 20) -> dict:
-    result = {
-        "app": memory_per_session(APP, extra),
-        "baseline": memory_per_session(BASELINE, extra),
+def memory(extra: int) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        name: memory_per_session(name, extra)
+        for name in ("app", "app_no_post_script_gc", "baseline")
     }
     result["ratio"] = ratio(result["app"]["kb_per_session"], result["baseline"]["kb_per_session"])
     log(
-        f"memory: app {result['app']['kb_per_session']:.0f} kB/session, baseline "
-        f"{result['baseline']['kb_per_session']:.0f} kB/session"
-    )
-    return result
-
-
-# --------------------------------------------------------------------------- load
-
-
-async def _person(server: Server, moves: int, seed: int, think: tuple[float, float]) -> dict:
-    """One person: open the page, then `moves` slider moves with a pause to think."""
-    rng = random.Random(seed)
-    latencies: list[float] = []
-    errors: list[str] = []
-    session = Session(server.ws_url)
-    try:
-        first = await session.connect()
-        errors += first.exceptions
-        for _ in range(moves):
-            await asyncio.sleep(rng.uniform(*think))
-            key = rng.choice(SLIDER_KEYS)
-            widget = session.widget(key)
-            current = widget.options.index(widget.value[0])
-            step = (
-                rng.choice([-1, 1])
-                if 0 < current < len(widget.options) - 1
-                else (1 if current == 0 else -1)
-            )
-            target = widget.options[current + step]
-            result = await session.set_slider(key, target)
-            latencies.append(result.seconds * 1000)
-            errors += result.exceptions
-    except Exception as err:  # a failed person is an error, not a crashed benchmark
-        errors.append(f"{type(err).__name__}: {err}")
-    finally:
-        await session.close()
-    return {"latencies": latencies, "errors": errors}
-
-
-THINK_S = (0.5, 1.5)  # pause between one person's moves: a brisk workshop pace
-
-
-def concurrent(
-    script: str,
-    sessions: int,
-    moves: int,
-    think: tuple[float, float] = THINK_S,
-    ramp_s: float = 5.0,
-    env: dict[str, str] | None = None,
-    keep_raw: bool = False,
-) -> dict:
-    """`sessions` people arrive over `ramp_s` seconds, each making `moves` slider moves."""
-
-    async def run(server: Server) -> list[dict]:
-        async def arrive(i: int) -> dict:
-            await asyncio.sleep(ramp_s * i / max(sessions, 1))
-            return await _person(server, moves, seed=i, think=think)
-
-        return await asyncio.wait_for(
-            asyncio.gather(*(arrive(i) for i in range(sessions))), LOAD_LIMIT_S
+        "memory: "
+        + ", ".join(
+            f"{name} {result[name]['kb_per_session']:.0f} kB/session"
+            for name in ("app", "app_no_post_script_gc", "baseline")
         )
-
-    with Server(script, env=env or {}) as server:
-        # One visit first, so start-up imports are not billed to the first arrivals.
-        asyncio.run(_open_then_close(server))
-        with Sampler(server.pid) as sampler:
-            started = time.monotonic()
-            people = asyncio.run(run(server))
-            elapsed = time.monotonic() - started
-    latencies = [x for p in people for x in p["latencies"]]
-    errors = [e for p in people for e in p["errors"]]
-    out = {
-        "sessions": sessions,
-        "moves_per_session": moves,
-        "moves_done": len(latencies),
-        "moves_expected": sessions * moves,
-        "errors": len(errors),
-        "error_examples": errors[:5],
-        "latency_ms": summary(latencies),
-        "moves_per_second": len(latencies) / elapsed if elapsed else 0.0,
-        "server": sampler.result(),
-    }
-    if keep_raw:
-        out["_latencies"] = latencies
-    return out
-
-
-async def _open_then_close(server: Server) -> None:
-    session = Session(server.ws_url)
-    await session.connect()
-    await session.close()
-
-
-VARIANTS = {
-    # name: (script, extra environment)
-    "app": (APP, {}),
-    "baseline": (BASELINE, {}),
-    # The baseline with the app's process tuning (gc.freeze, TCP_NODELAY): how much of
-    # the difference is that tuning rather than the page's own work.
-    "baseline_tuned": (BASELINE, {"BENCH_BASELINE_TUNED": "1"}),
-    # The app with Streamlit's full GC after every run switched off (runner.postScriptGC),
-    # the config change docs/performance.md recommends.
-    "app_no_post_script_gc": (APP, {"STREAMLIT_RUNNER_POST_SCRIPT_GC": "false"}),
-}
-
-
-def _pool(runs: list[dict]) -> dict:
-    """One variant's runs pooled: all latencies, summed counts, mean CPU, peak RSS."""
-    latencies = [x for run in runs for x in run.pop("_latencies")]
-    first = runs[0]
-    servers = [run["server"] for run in runs]
-    return {
-        "sessions": first["sessions"],
-        "moves_per_session": first["moves_per_session"],
-        "runs": len(runs),
-        "moves_done": sum(run["moves_done"] for run in runs),
-        "moves_expected": sum(run["moves_expected"] for run in runs),
-        "errors": sum(run["errors"] for run in runs),
-        "error_examples": [e for run in runs for e in run["error_examples"]][:5],
-        "latency_ms": summary(latencies),
-        "moves_per_second": sum(run["moves_per_second"] for run in runs) / len(runs),
-        "server": {
-            "cpu_percent_of_one_core": sum(s["cpu_percent_of_one_core"] for s in servers)
-            / len(servers),
-            "rss_peak_mb": max(s["rss_peak_mb"] for s in servers),
-            "rss_before_mb": servers[0]["rss_before_mb"],
-            "rss_after_mb": servers[-1]["rss_after_mb"],
-        },
-        "per_run_p50_ms": [run["latency_ms"].get("p50") for run in runs],
-    }
-
-
-def load(
-    sessions: int = 50,
-    moves: int = 10,
-    variants: tuple[str, ...] = tuple(VARIANTS),
-    rounds: int = 2,
-) -> dict:
-    """Each variant `rounds` times, in the order ABCD DCBA...: machine load that comes and
-    goes during the run then falls on every variant alike. Runs are pooled per variant."""
-    runs: dict[str, list[dict]] = {name: [] for name in variants}
-    for round_ in range(rounds):
-        for name in variants if round_ % 2 == 0 else tuple(reversed(variants)):
-            script, env = VARIANTS[name]
-            runs[name].append(concurrent(script, sessions, moves, env=env, keep_raw=True))
-    result: dict = {"think_seconds": list(THINK_S), "rounds": rounds}
-    for name in variants:
-        result[name] = _pool(runs[name])
-    app, base = result["app"], result["baseline"]
-    result["ratio_p50"] = ratio(app["latency_ms"]["p50"], base["latency_ms"]["p50"])
-    result["ratio_p95"] = ratio(app["latency_ms"]["p95"], base["latency_ms"]["p95"])
-    log(
-        f"load {sessions}x{moves}: app errors {app['errors']} p50 {app['latency_ms']['p50']:.0f} "
-        f"p95 {app['latency_ms']['p95']:.0f} p99 {app['latency_ms']['p99']:.0f} ms; baseline "
-        f"p50 {base['latency_ms']['p50']:.0f} p95 {base['latency_ms']['p95']:.0f} ms"
     )
     return result

@@ -1,138 +1,99 @@
-"""Rerun cost: server-side time of one Explore-page rerun vs the bare baseline (AppTest).
+"""One committed move on a quiet server, and where the app's rerun spends its time.
 
-Both pages run in this process through `streamlit.testing.v1.AppTest`. After one warm-up
-run each, every sample moves one slider one step and times `AppTest.run()`. Samples are
-interleaved A/B, and the order flips every round (ABBA...) so drift on a noisy machine
-falls on both sides alike. The figure is the median; the goal is app/baseline <= 1.3.
+- **serial**: one session per page, no one else on the server, committed moves one after
+  another (app and baseline interleaved, each on its own server started in this run). The
+  figure is the server's answer time for one move at the WebSocket (request sent →
+  `script_finished`) and the bytes it sends back to a client that caches nothing; it is the
+  floor under the load figures.
+- **profile**: pyinstrument inside the script thread over Explore reruns in Streamlit's
+  AppTest (views/frame.py with the Explore page), each rerun after a report from the live
+  explorer (the session-state entry its `on_inputs_change` callback writes), so the frame,
+  the page and Streamlit's own work after a release are all in it. AppTest compiles the
+  scripts on every run, which a server does once: those lines are Streamlit's, not the app's.
 """
 
 from __future__ import annotations
 
-import contextlib
+import asyncio
+import re
 import time
-from collections.abc import Callable, Iterator
+from typing import Any
 
-from benchmarks.common import APP, BASELINE, REPO_ROOT, log, ratio, summary
+from benchmarks.common import APP, BASELINE, Server, log, ratio, summary
+from benchmarks.load import Person
+from benchmarks.wsclient import RunError, Session
+from tests.support.server import REPO_ROOT
 
-SLIDERS = ("goal", "timeframe", "stage", "structure")
-
-
-@contextlib.contextmanager
-def server_like_script_cache(enabled: bool = True) -> Iterator[None]:
-    """Compile each script once, as the server does.
-
-    AppTest builds a new ScriptCache for every run, so every rerun re-reads, AST-rewrites
-    (magic) and compiles every script file involved: app.py and the page for the app, one
-    file for the baseline. A running server keeps one ScriptCache for its lifetime. With
-    this patch all AppTest runs share one cache, so only the script's own work is timed.
-    """
-    if not enabled:
-        yield
-        return
-    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
-    from streamlit.testing.v1 import app_test, local_script_runner
-
-    shared = ScriptCache()
-    saved = (app_test.ScriptCache, local_script_runner.ScriptCache)
-    app_test.ScriptCache = local_script_runner.ScriptCache = lambda: shared
-    try:
-        yield
-    finally:
-        app_test.ScriptCache, local_script_runner.ScriptCache = saved
+LIMIT_S = 300.0
+PROFILE_INTERVAL_S = 0.0005
+# Lines of the profile worth showing: the app's own code and the script runner's entry.
+_OURS = re.compile(r"(pages|views|explorer|web)/\S+\.py|frame\.py|_run_script\b")
 
 
-def _option_cycle() -> dict[str, list[str]]:
-    from explorer import load_content
+def serial(moves: int) -> dict[str, Any]:
+    """Server time and bytes of one committed move, one session alone, app vs baseline."""
 
-    content = load_content()
-    return {spec.id: list(spec.option_ids) for spec in content.main_inputs}
-
-
-class _Page:
-    """One AppTest page and the slider walk it is driven with."""
-
-    def __init__(self, script: str, options: dict[str, list[str]]) -> None:
-        from streamlit.testing.v1 import AppTest
-
-        self.at = AppTest.from_file(str(REPO_ROOT / script), default_timeout=60)
-        self.options = options
-        self.direction = dict.fromkeys(SLIDERS, 1)
-        self.step = 0
-        self.at.run()
-        self._check()
-        self.position = {
-            key: options[key].index(self.at.select_slider(key=f"input_{key}").value)
-            for key in SLIDERS
+    async def run(servers: dict[str, Server]) -> dict[str, dict[str, list[float]]]:
+        people: dict[str, Person] = {}
+        for name, server in servers.items():
+            session = Session(server.ws_url)
+            first = await session.connect()
+            if first.exceptions:
+                raise RunError(first.exceptions[0])
+            people[name] = Person(session, name, seed=1)
+        samples: dict[str, dict[str, list[float]]] = {
+            name: {"ms": [], "bytes": []} for name in people
         }
+        try:
+            for person in people.values():  # warm-up: every code path once
+                for _ in range(4):
+                    await person.move()
+            for i in range(moves):
+                order = list(people.items()) if i % 2 == 0 else list(reversed(people.items()))
+                for name, person in order:
+                    result, problem = await person.move()
+                    if result.exceptions or problem:
+                        raise RunError(str(result.exceptions or problem))
+                    samples[name]["ms"].append(result.seconds * 1000)
+                    samples[name]["bytes"].append(result.bytes_received)
+        finally:
+            for person in people.values():
+                await person.session.close()
+        return samples
 
-    def _check(self) -> None:
-        if self.at.exception:
-            raise RuntimeError(f"{self.at.exception[0].message}")
-
-    def move(self) -> float:
-        """Move the next slider one step (bouncing at the ends); seconds spent in run()."""
-        key = SLIDERS[self.step % len(SLIDERS)]
-        self.step += 1
-        last = len(self.options[key]) - 1
-        nxt = self.position[key] + self.direction[key]
-        if not 0 <= nxt <= last:
-            self.direction[key] *= -1
-            nxt = self.position[key] + self.direction[key]
-        self.position[key] = nxt
-        self.at.select_slider(key=f"input_{key}").set_value(self.options[key][nxt])
-        started = time.perf_counter()
-        self.at.run()
-        elapsed = time.perf_counter() - started
-        self._check()
-        return elapsed
-
-
-def measure(reruns: int = 40, *, shared_script_cache: bool = True) -> dict:
-    """Median rerun time of the app and the baseline, interleaved; milliseconds."""
-    with server_like_script_cache(shared_script_cache):
-        return _measure(reruns, shared_script_cache)
-
-
-def _measure(reruns: int, shared_script_cache: bool) -> dict:
-    options = _option_cycle()
-    app, base = _Page(APP, options), _Page(BASELINE, options)
-    # A few unrecorded moves so both pages have every code path and cache warm.
-    for _ in range(4):
-        app.move()
-        base.move()
-    times: dict[str, list[float]] = {"app": [], "baseline": []}
-    for i in range(reruns):
-        order: list[tuple[str, _Page]] = [("app", app), ("baseline", base)]
-        if i % 2:
-            order.reverse()
-        for name, page in order:
-            times[name].append(page.move() * 1000)
-    result = {name: summary(values) for name, values in times.items()}
-    result["ratio_p50"] = ratio(result["app"]["p50"], result["baseline"]["p50"])
-    result["raw_ms"] = times
-    result["shared_script_cache"] = shared_script_cache
+    with Server(APP) as app, Server(BASELINE) as baseline:
+        servers = {"app": app, "baseline": baseline}
+        samples = asyncio.run(asyncio.wait_for(run(servers), LIMIT_S))
+    result: dict[str, Any] = {
+        "server_ms": {name: summary(s["ms"]) for name, s in samples.items()},
+        "bytes": {name: summary(s["bytes"]) for name, s in samples.items()},
+    }
+    ms = result["server_ms"]
+    result["ratio_p50"] = ratio(ms["app"].get("p50"), ms["baseline"].get("p50"))
     log(
-        f"rerun (shared script cache: {shared_script_cache}): "
-        f"app p50 {result['app']['p50']:.1f} ms, baseline p50 "
-        f"{result['baseline']['p50']:.1f} ms, ratio {result['ratio_p50']:.2f}"
+        f"serial move: app p50 {ms['app'].get('p50', 0):.0f} ms, baseline p50 "
+        f"{ms['baseline'].get('p50', 0):.0f} ms"
     )
     return result
 
 
-def profile(reruns: int = 30) -> dict:
-    """Where an Explore rerun spends its time: pyinstrument (if installed) inside the
-    script thread, accumulated over `reruns` slider moves."""
-    try:
-        from pyinstrument import Profiler
-    except ImportError:
-        return {"available": False, "text": "pyinstrument is not installed"}
+def profile(reruns: int) -> dict[str, Any]:
+    """pyinstrument over `reruns` Explore reruns after a release (AppTest)."""
+    from pyinstrument import Profiler
     from streamlit.runtime.scriptrunner.script_runner import ScriptRunner
+    from streamlit.testing.v1 import AppTest
 
-    profiler = Profiler(interval=0.0002, async_mode="disabled")
+    from explorer import load_content
+
+    content = load_content()
+    walk = list(content.main_inputs)
+    profiler = Profiler(interval=PROFILE_INTERVAL_S, async_mode="disabled")
     original = ScriptRunner._run_script
     recording = {"on": False}
 
-    def profiled(self, rerun_data):
+    def profiled(self: Any, rerun_data: Any) -> Any:
+        """The script thread's run, profiled while recording (the profiler samples only
+        the thread that starts it, and AppTest runs the script in its own thread)."""
         if not recording["on"]:
             return original(self, rerun_data)
         profiler.start()
@@ -141,68 +102,70 @@ def profile(reruns: int = 30) -> dict:
         finally:
             profiler.stop()
 
-    ScriptRunner._run_script = profiled
+    at = AppTest.from_file(str(REPO_ROOT / "views" / "frame.py"), default_timeout=60)
+    inputs = dict(content.defaults)
+    times: list[float] = []
+    ScriptRunner._run_script = profiled  # type: ignore[method-assign]
     try:
-        with server_like_script_cache():
-            app = _Page(APP, _option_cycle())
-            for _ in range(4):
-                app.move()
-            recording["on"] = True
-            for _ in range(reruns):
-                app.move()
-    finally:
-        ScriptRunner._run_script = original
-    text = profiler.output_text(unicode=False, color=False, show_all=False, short_mode=False)
-    return {"available": True, "reruns": reruns, "text": text}
-
-
-def script_profile(reruns: int = 30) -> dict:
-    """Time per top-level call in the Explore page script, by wrapping the panel functions."""
-    from pages import common, panels
-
-    names = [
-        ("common", n)
-        for n in ("bind_inputs_to_url", "input_sliders", "write_inputs_to_url", "show_url_notices")
-    ] + [
-        ("panels", n)
-        for n in (
-            "verdict_panel",
-            "radar_chart",
-            "reasons",
-            "contested",
-            "what_would_change_it",
-            "sensitivity_view",
-            "take_it_with_you",
-            "boundaries",
-        )
-    ]
-    spent: dict[str, float] = {}
-    originals: dict[tuple[str, str], Callable] = {}
-    modules = {"common": common, "panels": panels}
-
-    def wrap(module_name: str, name: str, fn: Callable) -> Callable:
-        def timed(*args, **kwargs):
+        at.run()
+        for i in range(reruns + 4):  # four unrecorded runs first
+            spec = walk[i % len(walk)]
+            options = list(spec.option_ids)
+            inputs[spec.id] = options[(options.index(inputs[spec.id]) + 1) % len(options)]
+            main = {s.id: inputs[s.id] for s in content.main_inputs}
+            at.session_state["live:report"] = {**main, "release": i + 1}
+            recording["on"] = i >= 4
             started = time.perf_counter()
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                spent[name] = spent.get(name, 0.0) + time.perf_counter() - started
-
-        return timed
-
-    for module_name, name in names:
-        fn = getattr(modules[module_name], name)
-        originals[(module_name, name)] = fn
-        setattr(modules[module_name], name, wrap(module_name, name, fn))
-    try:
-        with server_like_script_cache():
-            app = _Page(APP, _option_cycle())
-            for _ in range(4):
-                app.move()
-            spent.clear()
-            total = sum(app.move() for _ in range(reruns))
+            at.run()
+            if recording["on"]:
+                times.append(1000 * (time.perf_counter() - started))
+            if at.exception:
+                raise RunError(at.exception[0].message)
     finally:
-        for (module_name, name), fn in originals.items():
-            setattr(modules[module_name], name, fn)
-    per_rerun = {name: 1000 * t / reruns for name, t in spent.items()}
-    return {"reruns": reruns, "total_ms": 1000 * total / reruns, "per_call_ms": per_rerun}
+        ScriptRunner._run_script = original  # type: ignore[method-assign]
+    session = profiler.last_session
+    if session is None:
+        raise RunError("pyinstrument recorded nothing")
+    root = session.root_frame()
+    frame_ms = _module_ms(root, "views/frame.py") / reruns
+    page_ms = _module_ms(root, "pages/explore.py") / reruns
+    calls = _calls_in(root, "pages/explore.py")
+    text = profiler.output_text(unicode=False, color=False, show_all=False)
+    excerpt = [line for line in text.splitlines() if _OURS.search(line)]
+    log(f"profile: {reruns} Explore reruns in AppTest, p50 {summary(times).get('p50', 0):.0f} ms")
+    return {
+        "reruns": reruns,
+        "apptest_run_ms": summary(times),
+        "frame_ms_per_rerun": frame_ms,
+        "page_ms_per_rerun": page_ms,
+        "page_calls_ms_per_rerun": {name: ms / reruns for name, ms in calls.items()},
+        "excerpt": excerpt[:60],
+    }
+
+
+def _frames(frame: Any) -> Any:
+    yield frame
+    for child in frame.children:
+        yield from _frames(child)
+
+
+def _module_ms(root: Any, path: str) -> float:
+    """Milliseconds in a script's module body (outermost occurrences only)."""
+
+    def walk(frame: Any) -> float:
+        if frame.function == "<module>" and (frame.file_path or "").endswith(path):
+            return 1000 * frame.time
+        return sum(walk(child) for child in frame.children)
+
+    return walk(root) if root is not None else 0.0
+
+
+def _calls_in(root: Any, path: str) -> dict[str, float]:
+    """Milliseconds per call made directly by a script's module body, summed by name."""
+    out: dict[str, float] = {}
+    for frame in _frames(root) if root is not None else ():
+        if frame.function == "<module>" and (frame.file_path or "").endswith(path):
+            for child in frame.children:
+                name = child.function if not child.is_synthetic else "(self)"
+                out[name] = out.get(name, 0.0) + 1000 * child.time
+    return dict(sorted(out.items(), key=lambda kv: -kv[1]))

@@ -1,85 +1,470 @@
-"""The workshop room: 100 participants answer while the facilitator's dashboard refreshes.
+"""The live room, measured as a workshop uses it: answers pushed to the projected dashboard.
 
-The room is created through the RoomStore on the same database the server uses, and
-revealed, so every dashboard refresh also draws the distribution bar and the room radar.
-The facilitator is a real Chromium page on the dashboard (it refreshes itself every few
-seconds, as on the projector). The participants are real Streamlit sessions on the Room
-page, driven over the WebSocket (benchmarks/wsclient.py): each opens the join link, sets
-the four sliders of the form and presses Submit; a share of them change their mind and
-submit again. Nothing is sent anywhere but 127.0.0.1.
+Three measurements, each on its own server(s) and a fresh database:
 
-Counted: submit latency, errors (an exception, a missing "thank you", a failed socket),
-and submissions lost: people who got "thank you" minus answers in the database, and minus
-the count the facilitator's dashboard shows once it has refreshed.
+- **push** (Chromium): a facilitator at 1920x1080 creates a room through the lobby (the
+  claim route sets the facilitator cookie) while phone contexts (390x844, touch) open the
+  join link (the join route sets each phone's identity cookie). The phones, all open at
+  once, submit one at a time. Timed from the phone's `click` on Submit to the moment the
+  dashboard's count line shows the new count: each page stamps the event with
+  `performance.timeOrigin + performance.now()` (one clock for every page of the browser), the
+  dashboard with a MutationObserver. Half the answers arrive while the join view is shown,
+  half after the facilitator pressed Reveal (every update then redraws both charts). The
+  same runs across two replicas behind nginx (deploy/cluster.sh) on PostgreSQL, the
+  facilitator pinned to replica a and the phones to b by nginx's routing cookie.
+- **idle**: the revealed dashboard left open with nothing happening; every run of its
+  script (whole page or the dashboard fragment) is counted from the page's own WebSocket
+  (CDP), and each rerun request is told apart as pushed (it carries the live-updates
+  component's trigger) or timed (the fragment's `run_every` safety refresh).
+- **crowd**: N participants in one revealed room while a Chromium dashboard is open. Each
+  is a wsclient session (benchmarks/wsclient.py): it gets its identity cookie from
+  `/api/rooms/CODE/join` over HTTP, as a phone scanning the QR code does, sends it in the
+  WebSocket handshake, opens the room page, sets the form's four sliders and submits; one in
+  five then changes an answer and submits again. Counted: submit latency (request sent →
+  the run that shows "thank you" finished), errors, and answers lost: participants thanked
+  minus answers in the database, and minus the count the dashboard finally shows.
+
+All participants come from 127.0.0.1, so the per-address ceiling on new identities
+(`EXPLORER_MAX_IDENTITIES_PER_ADDRESS`, 120 per 10 minutes by default) is raised for the
+crowd to the number of participants plus a margin; nothing else is changed.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
+import http.client
 import os
 import random
 import re
+import secrets
 import shutil
+import signal
+import socket
+import subprocess
+import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
-from benchmarks.common import APP, Server, chromium, log, summary
-from benchmarks.load import Sampler
-from benchmarks.wsclient import Session
+from benchmarks.common import (
+    APP,
+    PHONE,
+    PROJECTOR,
+    Frames,
+    Sampler,
+    Server,
+    chromium,
+    log,
+    summary,
+)
+from benchmarks.wsclient import Session, gather_bounded
+from tests.support.server import REPO_ROOT
 
 FORM_KEYS = ("room_goal", "room_timeframe", "room_stage", "room_structure")
-SCENARIO_LIMIT_S = 600.0
-DASHBOARD_WAIT_S = 60.0
-_COUNT_JS = r"""
+PAGE_TIMEOUT_MS = 60_000
+ANSWER_WAIT_S = 15.0  # one answer must reach the dashboard within this
+GAP_S = 0.5  # between two phones' submits, so measurements never overlap
+CROWD_LIMIT_S = 900.0
+DASHBOARD_CATCH_UP_S = 60.0
+CLUSTER_START_S = 180.0
+SCREENSHOTS = REPO_ROOT / "test-artifacts"
+
+# The dashboard's answer count, recorded in the page each time it changes.
+_WATCH_COUNT_JS = r"""
 (pattern) => {
+  if (window.__room) return;
   const re = new RegExp(pattern);
-  for (const p of document.querySelectorAll('[data-testid="stMarkdownContainer"] p')) {
-    const m = p.innerText.trim().match(re);
-    if (m) return Number(m[1]);
-  }
-  return null;
+  const read = () => {
+    for (const p of document.querySelectorAll('[data-testid="stMarkdownContainer"] p')) {
+      const m = p.textContent.trim().match(re);
+      if (m) return Number(m[1]);
+    }
+    return null;
+  };
+  const room = { seen: [], read, last: read() };
+  window.__room = room;
+  room.seen.push([performance.timeOrigin + performance.now(), room.last]);
+  new MutationObserver(() => {
+    const count = read();
+    if (count !== null && count !== room.last) {
+      room.last = count;
+      room.seen.push([performance.timeOrigin + performance.now(), count]);
+    }
+  }).observe(document.body, { subtree: true, childList: true, characterData: true });
 }
 """
+_STAMP_CLICK_JS = """
+() => {
+  window.__clicked = 0;
+  window.addEventListener('click', () => {
+    window.__clicked = performance.timeOrigin + performance.now();
+  }, { capture: true, once: true });
+}
+"""
+_SETTLED_JS = """
+() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  return !!app && app.getAttribute('data-test-script-state') === 'notRunning'
+    && document.querySelectorAll('[data-stale="true"]').length === 0;
+}
+"""
+
+
+@functools.cache
+def _content() -> Any:
+    from explorer import load_content
+
+    return load_content()
 
 
 def count_pattern() -> str:
     """A regex for the dashboard's count line, built from its wording in content/ui.yaml
     (e.g. "**{joined}** joined · **{answered}** answered"); group 1 is the answer count."""
-    from explorer import load_content
-
-    template = load_content().text("room.counts").replace("**", "")
+    template = _content().text("room.counts").replace("**", "")
     parts = re.split(r"(\{[a-z_]+\})", template)
-    out = []
-    for part in parts:
-        if part == "{answered}":
-            out.append(r"(\d+)")
-        elif part.startswith("{") and part.endswith("}"):
-            out.append(r"\d+")
-        else:
-            out.append(re.escape(part))
-    return "^" + "".join(out) + "$"
+    pattern = "".join(
+        r"(\d+)" if p == "{answered}" else r"\d+" if p.startswith("{") else re.escape(p)
+        for p in parts
+    )
+    return f"^{pattern}$"
 
 
-def _thanks() -> str:
-    from explorer import load_content
+def _text(key: str) -> str:
+    return _content().text(key)
 
-    return load_content().text("room.thanks").split("—")[0].strip()
+
+# --------------------------------------------------------------------------- databases
+
+
+@contextlib.contextmanager
+def fresh_database(postgres_url: str | None) -> Iterator[tuple[str, str]]:
+    """(database URL, data folder) for one measurement: a new SQLite file in a temporary
+    folder, or a new database on the PostgreSQL server of `postgres_url` (dropped after)."""
+    data_dir = tempfile.mkdtemp(prefix="bench-room-")
+    admin = None
+    name = f"explorer_bench_{secrets.token_hex(4)}"
+    try:
+        if postgres_url is None:
+            yield "", data_dir
+            return
+        import sqlalchemy as sa
+
+        admin = sa.create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        url = sa.engine.make_url(postgres_url).set(database=name)
+        yield url.render_as_string(hide_password=False), data_dir
+    finally:
+        if admin is not None:
+            import sqlalchemy as sa
+
+            with admin.connect() as conn:
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def _store(database_url: str, data_dir: str) -> Any:
+    from explorer.rooms import RoomSettings, RoomStore
+
+    env = {"EXPLORER_DATA_DIR": data_dir, "EXPLORER_DATABASE_URL": database_url}
+    return RoomStore.from_settings(RoomSettings.from_env(env))
+
+
+# --------------------------------------------------------------------------- facilitator
+
+
+def _create_through_lobby(page: Any, base_url: str) -> str:
+    """Lobby → Create room, as a facilitator does; returns the room code once the claim
+    route has set the facilitator cookie and the dashboard shows its count line."""
+    page.goto(f"{base_url}/room")
+    start = page.get_by_role("button", name=_text("room.start_button"))
+    start.wait_for()
+    page.get_by_role("textbox", name=_text("room.title_label")).fill("Benchmark workshop")
+    start.click()
+    page.wait_for_url(re.compile(r"/room\?room=[A-Z0-9]+"), timeout=PAGE_TIMEOUT_MS)
+    code = parse_qs(urlsplit(page.url).query)["room"][0]
+    _watch(page)
+    return code
+
+
+def _watch(page: Any) -> None:
+    """Wait for the dashboard's count line, then record every change of it in the page."""
+    pattern = count_pattern()
+    page.wait_for_function(
+        """(pattern) => [...document.querySelectorAll('[data-testid="stMarkdownContainer"] p')]
+             .some((p) => new RegExp(pattern).test(p.textContent.trim()))""",
+        arg=pattern,
+        polling=100,
+        timeout=PAGE_TIMEOUT_MS,
+    )
+    page.evaluate(_WATCH_COUNT_JS, pattern)
+
+
+def _shown(page: Any) -> int | None:
+    return page.evaluate("() => window.__room.last")
+
+
+def _reveal(page: Any) -> None:
+    """Press Reveal and wait until the dashboard has redrawn with the results."""
+    page.get_by_role("button", name=_text("room.reveal")).click()
+    page.get_by_role("button", name=_text("room.hide")).wait_for(timeout=PAGE_TIMEOUT_MS)
+    page.wait_for_function(_SETTLED_JS, polling=50, timeout=PAGE_TIMEOUT_MS)
+
+
+# --------------------------------------------------------------------------- push
+
+
+def _phone(browser: Any, base_url: str, code: str, replica: str | None) -> Any:
+    context = browser.new_context(**PHONE)
+    context.set_default_timeout(PAGE_TIMEOUT_MS)
+    if replica:
+        context.add_cookies([{"name": "explorer_replica", "value": replica, "url": base_url}])
+    page = context.new_page()
+    page.goto(f"{base_url}/api/rooms/{code}/join")
+    page.get_by_role("button", name=_text("room.submit")).wait_for()
+    page.wait_for_function(_SETTLED_JS, polling=50, timeout=PAGE_TIMEOUT_MS)
+    return page
+
+
+def _submit_and_time(facilitator: Any, phone: Any) -> float:
+    """ms from the phone's click on Submit to the dashboard showing one more answer."""
+    before = _shown(facilitator) or 0
+    phone.evaluate(_STAMP_CLICK_JS)
+    phone.get_by_role("button", name=_text("room.submit")).click()
+    facilitator.wait_for_function(
+        "(n) => window.__room.last >= n",
+        arg=before + 1,
+        polling=50,
+        timeout=ANSWER_WAIT_S * 1000,
+    )
+    clicked = phone.evaluate("() => window.__clicked")
+    seen = facilitator.evaluate("() => window.__room.seen")
+    shown_at = next(at for at, count in seen if count is not None and count >= before + 1)
+    return shown_at - clicked
+
+
+def push(
+    browser: Any,
+    base_url: str,
+    phones: int,
+    *,
+    facilitator_replica: str | None = None,
+    phone_replica: str | None = None,
+) -> dict[str, Any]:
+    """Submit → dashboard count, `phones` answers before reveal and `phones` after."""
+    context = browser.new_context(**PROJECTOR)
+    context.set_default_timeout(PAGE_TIMEOUT_MS)
+    if facilitator_replica:
+        context.add_cookies(
+            [{"name": "explorer_replica", "value": facilitator_replica, "url": base_url}]
+        )
+    opened: list[Any] = [context]
+    times: dict[str, list[float]] = {"join_view": [], "results_view": []}
+    try:
+        facilitator = context.new_page()
+        code = _create_through_lobby(facilitator, base_url)
+        for stage in times:
+            if stage == "results_view":
+                _reveal(facilitator)
+            group = [_phone(browser, base_url, code, phone_replica) for _ in range(phones)]
+            opened += [page.context for page in group]
+            for page in group:
+                times[stage].append(_submit_and_time(facilitator, page))
+                page.wait_for_timeout(GAP_S * 1000)
+        errors = facilitator.locator('[data-testid="stException"]').count()
+    finally:
+        for ctx in opened:
+            ctx.close()
+    every = [t for values in times.values() for t in values]
+    result = {
+        "phones_per_stage": phones,
+        "submit_to_dashboard_ms": summary(every),
+        "by_stage_ms": {stage: summary(values) for stage, values in times.items()},
+        "raw_ms": times,
+        "exceptions_on_dashboard": errors,
+    }
+    s = result["submit_to_dashboard_ms"]
+    log(f"push: submit->dashboard p50 {s['p50']:.0f} ms p95 {s['p95']:.0f} ms ({s['n']})")
+    return result
+
+
+def idle(browser: Any, base_url: str, server_pid: int, seconds: float) -> dict[str, Any]:
+    """Runs of an open, revealed, idle dashboard's script over `seconds`."""
+    context = browser.new_context(**PROJECTOR)
+    context.set_default_timeout(PAGE_TIMEOUT_MS)
+    try:
+        page = context.new_page()
+        frames = Frames(page)
+        _create_through_lobby(page, base_url)
+        _reveal(page)
+        page.wait_for_timeout(2000)  # let the reveal's own pushes pass
+        mark = frames.mark()
+        with Sampler(server_pid) as sampler:
+            deadline = time.monotonic() + seconds
+            while time.monotonic() < deadline:
+                page.wait_for_timeout(min(1000, max(1, (deadline - time.monotonic()) * 1000)))
+        window = frames.frames[mark:]
+    finally:
+        context.close()
+    finished = [f for f in window if not f.sent and f.kind == "script_finished"]
+    requests = [f for f in window if f.sent and f.kind == "rerun_script"]
+    result = {
+        "seconds": seconds,
+        "runs": len(finished),
+        "fragment_runs": sum(1 for f in finished if f.fragment),
+        "runs_per_minute": 60 * len(finished) / seconds,
+        "pushed_requests": sum(1 for f in requests if f.trigger),
+        "timed_requests": sum(1 for f in requests if not f.trigger),
+        "bytes_received": sum(f.size for f in window if not f.sent),
+        "server": sampler.result(),
+    }
+    log(
+        f"idle dashboard: {result['runs']} runs in {seconds:.0f} s "
+        f"({result['pushed_requests']} pushed, {result['timed_requests']} timed)"
+    )
+    return result
+
+
+def single_server(phones: int, idle_seconds: float) -> dict[str, Any]:
+    """Push and idle on one `streamlit run app.py` with SQLite, as `make run` serves."""
+    with fresh_database(None) as (url, data_dir), chromium() as browser:
+        env = {"EXPLORER_DATA_DIR": data_dir, "EXPLORER_DATABASE_URL": url}
+        with Server(APP, env=env) as server:
+            return {
+                "push": push(browser, server.url, phones),
+                "idle": idle(browser, server.url, server.pid, idle_seconds),
+            }
+
+
+# --------------------------------------------------------------------------- cluster
+
+
+def _free_ports(count: int) -> list[int]:
+    with contextlib.ExitStack() as stack:
+        sockets = []
+        for _ in range(count):
+            sock = stack.enter_context(socket.socket(socket.AF_INET, socket.SOCK_STREAM))
+            sock.bind(("127.0.0.1", 0))
+            sockets.append(sock)
+        return [s.getsockname()[1] for s in sockets]
+
+
+def cluster_unavailable(postgres_url: str | None) -> str | None:
+    """Why the two-replica run cannot happen here, or None."""
+    if not postgres_url:
+        return "EXPLORER_TEST_POSTGRES_URL is not set (source .ci/postgres.sh)"
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not os.access(nginx, os.X_OK):
+        return "nginx is not installed"
+    if not shutil.which("curl"):
+        return "curl is not installed"
+    if not (REPO_ROOT / "deploy" / "cluster.sh").exists():
+        return "deploy/cluster.sh is missing"
+    return None
+
+
+@contextlib.contextmanager
+def _cluster(database_url: str, data_dir: str) -> Iterator[str]:
+    """deploy/cluster.sh on free loopback ports; yields nginx's base URL. Stopped with
+    SIGTERM to the script (its trap stops nginx and both replicas)."""
+    port, port_a, port_b = _free_ports(3)
+    env = {
+        **os.environ,
+        "EXPLORER_DATABASE_URL": database_url,
+        "EXPLORER_DATA_DIR": data_dir,
+        "CLUSTER_PORT": str(port),
+        "REPLICA_PORTS": f"{port_a},{port_b}",
+        "NGINX": shutil.which("nginx") or "/usr/sbin/nginx",
+        "PYTHON": sys.executable,
+    }
+    log_path = Path(data_dir) / "cluster.log"
+    with log_path.open("wb") as out:
+        process = subprocess.Popen(
+            ["bash", str(REPO_ROOT / "deploy" / "cluster.sh")],
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + CLUSTER_START_S
+        while "READY " not in log_path.read_text(errors="replace"):
+            if process.poll() is not None or time.monotonic() > deadline:
+                tail = log_path.read_text(errors="replace")[-3000:]
+                raise RuntimeError(f"deploy/cluster.sh did not become ready:\n{tail}")
+            time.sleep(0.25)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)  # the script's own process group
+                process.wait(timeout=10)
+
+
+def two_replicas(postgres_url: str, phones: int) -> dict[str, Any]:
+    """Push across replicas: the facilitator on replica a, every phone on replica b."""
+    with (
+        fresh_database(postgres_url) as (url, data_dir),
+        _cluster(url, data_dir) as base,
+        chromium() as browser,
+    ):
+        result = push(browser, base, phones, facilitator_replica="a", phone_replica="b")
+    return {"facilitator_replica": "a", "phone_replica": "b", **result}
+
+
+# --------------------------------------------------------------------------- crowd
+
+
+def _join_cookie(base_url: str, code: str) -> tuple[str, str]:
+    """GET /api/rooms/CODE/join as a phone does; the identity cookie it sets."""
+    parts = urlsplit(base_url)
+    connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=60)
+    try:
+        connection.request("GET", f"/api/rooms/{code}/join")
+        response = connection.getresponse()
+        response.read()
+        if response.status != 303:
+            raise RuntimeError(f"join answered {response.status}")
+        cookie = response.getheader("set-cookie") or ""
+    finally:
+        connection.close()
+    name, _, rest = cookie.partition("=")
+    value = rest.split(";", 1)[0]
+    if not name.startswith("explorer_participant_") or not value:
+        raise RuntimeError("join set no identity cookie")
+    return name, value
 
 
 async def _participant(
-    server: Server, code: str, seed: int, delay: float, resubmit: bool, thanks: str
-) -> dict:
+    base_url: str, ws_url: str, code: str, seed: int, delay: float, changes_mind: bool
+) -> dict[str, Any]:
     rng = random.Random(seed)
-    out: dict = {"latencies": [], "errors": [], "submitted": 0, "id": None}
+    out: dict[str, Any] = {"latencies": [], "errors": [], "thanked": 0}
+    thanks = _text("room.thanks")
     await asyncio.sleep(delay)
-    session = Session(server.ws_url, page_name="room", query_string=f"room={code}")
+    session = None
     try:
+        name, value = await asyncio.to_thread(_join_cookie, base_url, code)
+        session = Session(
+            ws_url, page_name="room", query_string=f"room={code}", cookies={name: value}
+        )
         first = await session.connect()
         out["errors"] += first.exceptions
-        match = re.search(r"participant=([A-Za-z0-9_-]+)", session.query_string)
-        out["id"] = match.group(1) if match else None
-        for attempt in range(2 if resubmit else 1):
+        if "room_submit" not in session.widgets:
+            raise RuntimeError("the room page showed no answer form")
+        for attempt in range(2 if changes_mind else 1):
             await asyncio.sleep(rng.uniform(1.0, 4.0))  # reading, moving the sliders
             for key in FORM_KEYS if attempt == 0 else (rng.choice(FORM_KEYS),):
                 session.set_value(key, rng.choice(session.widget(key).options))
@@ -87,119 +472,136 @@ async def _participant(
             out["latencies"].append(result.seconds * 1000)
             out["errors"] += result.exceptions
             if any(thanks in text for text in result.texts):
-                out["submitted"] = 1
+                out["thanked"] = 1
             else:
                 out["errors"].append("no thank-you after submit")
     except Exception as err:
         out["errors"].append(f"{type(err).__name__}: {err}")
     finally:
-        await session.close()
+        if session is not None:
+            await session.close()
     return out
 
 
-def _run_participants(
-    server: Server, code: str, count: int, ramp_s: float, share: float
-) -> list[dict]:
-    thanks = _thanks()
+def _crowd_thread(server: Server, code: str, count: int, ramp_s: float, out: dict) -> None:
     rng = random.Random(7)
 
-    async def run() -> list[dict]:
+    async def run() -> list[Any]:
         people = [
-            _participant(server, code, i, ramp_s * i / count, rng.random() < share, thanks)
+            _participant(server.url, server.ws_url, code, i, ramp_s * i / count, rng.random() < 0.2)
             for i in range(count)
         ]
-        return await asyncio.wait_for(asyncio.gather(*people), SCENARIO_LIMIT_S)
+        return await gather_bounded(people, CROWD_LIMIT_S)
 
-    return asyncio.run(run())
-
-
-def scenario(
-    participants: int = 100,
-    ramp_s: float = 20.0,
-    resubmit_share: float = 0.2,
-    database_url: str | None = None,
-) -> dict:
-    from explorer.rooms import RoomSettings, RoomStore
-
-    data_dir = tempfile.mkdtemp(prefix="bench-room-")
-    env = {"EXPLORER_DATA_DIR": data_dir, "EXPLORER_MAX_ANSWERS_PER_ROOM": str(participants + 10)}
-    if database_url:
-        env["EXPLORER_DATABASE_URL"] = database_url
-    else:
-        env["EXPLORER_DATABASE_URL"] = ""
-    store = RoomStore.from_settings(RoomSettings.from_env({**os.environ, **env}))
     try:
-        created = store.create_room("Benchmark room")
-        code, token = created.room.code, created.token
-        store.set_revealed(code, token, True)
-        with Server(APP, env=env) as server, chromium() as browser:
-            context = browser.new_context(viewport={"width": 1920, "height": 1080})
-            context.set_default_timeout(60_000)
-            page = context.new_page()
-            page.goto(f"{server.url}/room?room={code}&token={token}")
-            pattern = count_pattern()
-            page.wait_for_function(
-                f"(p) => ({_COUNT_JS})(p) !== null", arg=pattern, polling=200, timeout=60_000
-            )
-            outcome: dict = {}
+        out["people"] = asyncio.run(run())
+    except BaseException as err:  # reported by the caller, never swallowed
+        out["error"] = err
 
-            def participants_thread() -> None:
-                try:
-                    outcome["people"] = _run_participants(
-                        server, code, participants, ramp_s, resubmit_share
-                    )
-                except BaseException as err:  # reported below, never swallowed
-                    outcome["error"] = err
 
-            worker = threading.Thread(target=participants_thread, daemon=True)
-            seen: list[tuple[float, int | None]] = []
-            with Sampler(server.pid) as sampler:
-                started = time.monotonic()
-                worker.start()
-                while worker.is_alive() and time.monotonic() - started < SCENARIO_LIMIT_S:
-                    seen.append((time.monotonic() - started, page.evaluate(_COUNT_JS, pattern)))
-                    page.wait_for_timeout(1000)
-                worker.join(timeout=5)
-                if "error" in outcome:
-                    raise outcome["error"]
-                if "people" not in outcome:
-                    raise TimeoutError(f"participants did not finish in {SCENARIO_LIMIT_S}s")
-                people = outcome["people"]
-                stored = store.snapshot(code).count
-                # The dashboard refreshes on its own: wait (bounded) for it to catch up.
-                deadline = time.monotonic() + DASHBOARD_WAIT_S
-                shown = page.evaluate(_COUNT_JS, pattern)
-                while shown != stored and time.monotonic() < deadline:
-                    page.wait_for_timeout(500)
-                    shown = page.evaluate(_COUNT_JS, pattern)
-                dashboard_seconds = time.monotonic() - started
-            exceptions_on_dashboard = page.locator('[data-testid="stException"]').count()
-            context.close()
-    finally:
-        store.dispose()
-        shutil.rmtree(data_dir, ignore_errors=True)
-    submitted = sum(p["submitted"] for p in people)
-    latencies = [x for p in people for x in p["latencies"]]
-    errors = [e for p in people for e in p["errors"]]
-    result = {
-        "participants": participants,
-        "database": "postgresql" if database_url else "sqlite",
-        "submissions": len(latencies),
-        "participants_thanked": submitted,
-        "answers_in_database": stored,
-        "answers_on_dashboard": shown,
-        "lost_in_database": submitted - stored,
-        "lost_on_dashboard": submitted - (shown or 0),
-        "errors": len(errors) + exceptions_on_dashboard,
-        "error_examples": errors[:5],
-        "submit_latency_ms": summary(latencies),
-        "dashboard_progress": seen[:: max(1, len(seen) // 20)],
-        "seconds_until_dashboard_complete": dashboard_seconds,
-        "server": sampler.result(),
-    }
+def crowd(participants: int, ramp_s: float, postgres_url: str | None) -> dict[str, Any]:
+    """`participants` answer in one revealed room while the dashboard is open."""
+    database = "postgresql" if postgres_url else "sqlite"
+    with fresh_database(postgres_url) as (url, data_dir):
+        env = {
+            "EXPLORER_DATA_DIR": data_dir,
+            "EXPLORER_DATABASE_URL": url,
+            "EXPLORER_MAX_IDENTITIES_PER_ADDRESS": str(participants + 20),
+        }
+        store = _store(url, data_dir)
+        try:
+            created = store.create_room("Benchmark crowd")
+            code = created.room.code
+            store.set_revealed(code, created.token, True)
+            claim = store.create_claim(code, created.token)
+            with Server(APP, env=env) as server, chromium() as browser:
+                result = _crowd_run(
+                    browser, server, store, code, claim, participants, ramp_s, database
+                )
+        finally:
+            store.dispose()
+    result["database"] = database
+    s = result["submit_latency_ms"]
     log(
-        f"room: {participants} participants, {len(latencies)} submits, errors {result['errors']}, "
-        f"lost {result['lost_in_database']} (db) / {result['lost_on_dashboard']} (dashboard), "
-        f"submit p95 {result['submit_latency_ms'].get('p95', float('nan')):.0f} ms"
+        f"crowd ({database}): {participants} participants, {s.get('n', 0)} submits, "
+        f"errors {result['errors']}, lost {result['lost_in_database']} (db) / "
+        f"{result['lost_on_dashboard']} (dashboard), submit p95 {s.get('p95', 0):.0f} ms"
     )
     return result
+
+
+def _crowd_run(
+    browser: Any,
+    server: Server,
+    store: Any,
+    code: str,
+    claim: str,
+    count: int,
+    ramp_s: float,
+    database: str,
+) -> dict[str, Any]:
+    context = browser.new_context(**PROJECTOR)
+    context.set_default_timeout(PAGE_TIMEOUT_MS)
+    try:
+        page = context.new_page()
+        frames = Frames(page)
+        page.goto(f"{server.url}/api/rooms/claim?c={claim}")
+        _watch(page)
+        mark = frames.mark()
+        outcome: dict[str, Any] = {}
+        worker = threading.Thread(
+            target=_crowd_thread, args=(server, code, count, ramp_s, outcome), daemon=True
+        )
+        progress: list[tuple[float, int | None]] = []
+        with Sampler(server.pid) as sampler:
+            started = time.monotonic()
+            worker.start()
+            while worker.is_alive() and time.monotonic() - started < CROWD_LIMIT_S:
+                progress.append((round(time.monotonic() - started, 1), _shown(page)))
+                page.wait_for_timeout(1000)
+            worker.join(timeout=5)
+            if "error" in outcome:
+                raise outcome["error"]
+            if "people" not in outcome:
+                raise TimeoutError(f"participants did not finish in {CROWD_LIMIT_S}s")
+            finished = time.monotonic() - started
+            stored = store.snapshot(code).count
+            deadline = time.monotonic() + DASHBOARD_CATCH_UP_S
+            while _shown(page) != stored and time.monotonic() < deadline:
+                page.wait_for_timeout(200)
+            shown = _shown(page)
+            caught_up = time.monotonic() - started - finished
+        SCREENSHOTS.mkdir(exist_ok=True)
+        shot = SCREENSHOTS / f"benchmark-room-{count}-{database}.png"
+        page.screenshot(path=str(shot), full_page=True)
+        dashboard_runs = sum(
+            1 for f in frames.frames[mark:] if not f.sent and f.kind == "script_finished"
+        )
+        exceptions = page.locator('[data-testid="stException"]').count()
+    finally:
+        context.close()
+    people = outcome["people"]
+    crashed = [p for p in people if isinstance(p, BaseException)]
+    people = [p for p in people if not isinstance(p, BaseException)]
+    thanked = sum(p["thanked"] for p in people)
+    latencies = [x for p in people for x in p["latencies"]]
+    errors = [e for p in people for e in p["errors"]] + [repr(c) for c in crashed]
+    return {
+        "participants": count,
+        "ramp_seconds": ramp_s,
+        "submissions": len(latencies),
+        "participants_thanked": thanked,
+        "answers_in_database": stored,
+        "answers_on_dashboard": shown,
+        "lost_in_database": thanked - stored,
+        "lost_on_dashboard": thanked - (shown or 0),
+        "errors": len(errors) + exceptions,
+        "error_examples": errors[:5],
+        "submit_latency_ms": summary(latencies),
+        "seconds_until_last_submit": finished,
+        "dashboard_catch_up_seconds": caught_up,
+        "dashboard_runs": dashboard_runs,
+        "dashboard_progress": progress[:: max(1, len(progress) // 20)],
+        "server": sampler.result(),
+        "screenshot": str(shot.relative_to(REPO_ROOT)),
+    }
