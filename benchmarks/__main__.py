@@ -1,15 +1,16 @@
 """Run every benchmark and write docs/performance.md and benchmarks/results.json.
 
-    python -m benchmarks                 # the full run (`make bench`), ~10 minutes
+    python -m benchmarks                 # the full run (`make bench`), about 15-20 minutes
+    source .ci/postgres.sh && python -m benchmarks   # adds PostgreSQL and two replicas
     python -m benchmarks --smoke --out /tmp/perf.md --json /tmp/perf.json
                                          # tiny counts: proves it all works (CI)
-    python -m benchmarks --only rerun,load
+    python -m benchmarks --only browser,load
 
-Every figure is a median or percentile of many samples, reported next to a bare Streamlit
-baseline (benchmarks/baseline_app.py) measured in the same run: the machine is shared and
-noisy, so absolute times are only context. Nothing here fails on a timing; it fails only
-when something does not work (an exception, an error count the run cannot explain).
-Servers are started on 127.0.0.1 and stopped by the run; every loop is bounded.
+Every comparison is against a bare Streamlit baseline (benchmarks/baseline_app.py) measured
+in the same run: the machine is shared and noisy, so absolute times are context and the
+ratios are the figures. Nothing here fails on a timing; the run fails (exit 1) only when
+something does not work: a section that raised, an error, an answer lost. Servers are started
+on 127.0.0.1 and stopped by the run; every loop is bounded in count and time.
 """
 
 from __future__ import annotations
@@ -20,37 +21,43 @@ import os
 import sys
 import time
 import traceback
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from benchmarks import browser, load, report, rerun, room, serialise
-from benchmarks.common import REPO_ROOT, log, machine
+from benchmarks import browser, load, report, rerun, room
+from benchmarks.common import load_average, log, machine
+from tests.support.server import REPO_ROOT
 
 
 @dataclass(frozen=True)
 class Counts:
-    reruns: int
+    serial_moves: int
     profile_reruns: int
-    moves: int
+    key_presses: int
+    drag_rounds: int
     cold_rounds: int
     warm_loads: int
     memory_sessions: int
     load_sessions: int
     load_moves: int
-    room_participants: int
-    room_ramp_s: float
     load_rounds: int
+    room_phones: int
+    idle_seconds: float
+    crowd_participants: int
+    crowd_ramp_s: float
 
 
-FULL = Counts(60, 60, 100, 3, 8, 20, 50, 10, 100, 20.0, 2)
-SMOKE = Counts(5, 5, 4, 1, 1, 3, 4, 2, 5, 1.0, 1)
-SECTIONS = ("serialise", "rerun", "profile", "browser", "memory", "load", "room")
+FULL = Counts(40, 30, 60, 3, 3, 8, 20, 50, 10, 2, 6, 90.0, 300, 30.0)
+SMOKE = Counts(3, 3, 3, 1, 1, 1, 2, 3, 2, 1, 1, 5.0, 6, 1.0)
+SECTIONS = ("rerun", "profile", "browser", "memory", "load", "room", "cluster", "crowd")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m benchmarks", description=__doc__.split("\n")[0]
+        prog="python -m benchmarks", description=(__doc__ or "").split("\n")[0]
     )
     parser.add_argument("--smoke", action="store_true", help="tiny counts, to prove it works")
     parser.add_argument("--out", type=Path, help="Markdown report (default docs/performance.md)")
@@ -65,47 +72,38 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown sections: {', '.join(sorted(unknown))}")
 
-    results: dict = {
+    results: dict[str, Any] = {
         "generated_utc": datetime.now(UTC).isoformat(timespec="seconds"),
         "mode": "smoke" if args.smoke else "full",
-        "counts": counts.__dict__,
+        "counts": asdict(counts),
         "machine": machine(),
-        "command": "python -m benchmarks " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "command": " ".join(
+            ["python -m benchmarks", *(argv if argv is not None else sys.argv[1:])]
+        ),
         "failures": {},
+        "skipped": {},
+        "seconds": {},
+        "load_average_after": {},
     }
     started = time.monotonic()
-    steps = {
-        "serialise": lambda: serialise.measure(),
-        # The same deterministic slider walk twice: first every combination is new to the
-        # app's shared caches, then every one has been seen (as in a busy room).
-        "rerun": lambda: {
-            "new_combinations": rerun.measure(counts.reruns),
-            "seen_combinations": rerun.measure(counts.reruns),
-            "appTest_default": rerun.measure(counts.reruns, shared_script_cache=False),
-        },
-        "profile": lambda: {
-            "per_call": rerun.script_profile(counts.profile_reruns),
-            "pyinstrument": rerun.profile(counts.profile_reruns),
-        },
-        "browser": lambda: browser.measure(counts.moves, counts.cold_rounds, counts.warm_loads),
-        "memory": lambda: load.memory(counts.memory_sessions),
-        "load": lambda: load.load(
-            counts.load_sessions, counts.load_moves, rounds=counts.load_rounds
-        ),
-        "room": lambda: _room(counts),
-    }
     for name in SECTIONS:
         if name not in only:
             continue
         log(f"--- {name}")
         began = time.monotonic()
         try:
-            results[name] = steps[name]()
+            outcome = _steps(counts)[name]()
         except Exception:
             results["failures"][name] = traceback.format_exc()
             log(f"{name} FAILED:\n{results['failures'][name]}")
-        results.setdefault("seconds", {})[name] = round(time.monotonic() - began, 1)
-        results.setdefault("load_average_after", {})[name] = _loadavg()
+        else:
+            if isinstance(outcome, str):
+                results["skipped"][name] = outcome
+                log(f"{name} skipped: {outcome}")
+            else:
+                results[name] = outcome
+        results["seconds"][name] = round(time.monotonic() - began, 1)
+        results["load_average_after"][name] = load_average()
     results["total_seconds"] = round(time.monotonic() - started, 1)
 
     raw.parent.mkdir(parents=True, exist_ok=True)
@@ -119,22 +117,31 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if problems else 0
 
 
-def _room(counts: Counts) -> dict:
-    out = {"sqlite": room.scenario(counts.room_participants, ramp_s=counts.room_ramp_s)}
-    url = os.environ.get("EXPLORER_TEST_POSTGRES_URL")
-    if url:
-        out["postgresql"] = room.scenario(
-            counts.room_participants, ramp_s=counts.room_ramp_s, database_url=url
-        )
-    return out
-
-
-def _loadavg() -> str:
-    try:
-        with open("/proc/loadavg") as f:
-            return " ".join(f.read().split()[:3])
-    except OSError:
-        return "?"
+def _steps(counts: Counts) -> dict[str, Callable[[], Any]]:
+    """Each section's measurement; a string result means "skipped, because ..."."""
+    postgres = os.environ.get("EXPLORER_TEST_POSTGRES_URL") or None
+    c = counts
+    return {
+        "rerun": lambda: rerun.serial(c.serial_moves),
+        "profile": lambda: rerun.profile(c.profile_reruns),
+        "browser": lambda: browser.measure(
+            c.key_presses, c.drag_rounds, c.cold_rounds, c.warm_loads
+        ),
+        "memory": lambda: load.memory(c.memory_sessions),
+        "load": lambda: load.load(c.load_sessions, c.load_moves, c.load_rounds),
+        "room": lambda: room.single_server(c.room_phones, c.idle_seconds),
+        "cluster": lambda: (
+            room.cluster_unavailable(postgres) or room.two_replicas(postgres or "", c.room_phones)
+        ),
+        "crowd": lambda: {
+            "sqlite": room.crowd(c.crowd_participants, c.crowd_ramp_s, None),
+            **(
+                {"postgresql": room.crowd(c.crowd_participants, c.crowd_ramp_s, postgres)}
+                if postgres
+                else {}
+            ),
+        },
+    }
 
 
 def _shown(path: Path) -> str:
