@@ -11,10 +11,11 @@ is plain HTTP (cookies, proxies and the app's security headers apply as to any G
 and the browser's ``EventSource`` reconnects by itself after a server restart (the
 ``retry:`` hint sets how soon).
 
-Refusals: a malformed, unknown or expired room is 404 (and counts as a failed lookup
-against the client, like typing a wrong code); a facilitator stream without the room's
-facilitator cookie is 403 (also counted); over the limit is 429; too many open streams
-in this process, or the database down, is 503.
+Refusals carry a status and no body (only EventSource reads them): a malformed, unknown
+or expired room is 404 (and counts as a failed lookup against the client, like typing a
+wrong code); a facilitator stream without the room's facilitator cookie is 403 (also
+counted); over the limit is 429; too many open streams in this process, or the database
+down, is 503.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response, StreamingResponse
+from starlette.responses import Response, StreamingResponse
 
 from explorer.rooms import (
     InvalidCode,
@@ -60,20 +61,20 @@ def events_endpoint(
         try:
             role = Role(request.query_params.get("role", Role.PARTICIPANT))
         except ValueError:
-            return _plain("unknown role", 400)
+            return _refused(400)
         try:
             rooms = await asyncio.to_thread(service)
             room = await asyncio.to_thread(_allowed_room, rooms, request, role)
         except (RoomNotFound, RoomExpired):
-            return _plain("no such room", 404)
+            return _refused(404)
         except NotAuthorised:
-            return _plain("facilitator only", 403)
+            return _refused(403)
         except TooManyAttempts:
-            return _plain("too many attempts", 429, {"Retry-After": "60"})
+            return _refused(429, {"Retry-After": "60"})
         except RoomError:  # the database is down or busy: EventSource retries later
-            return _plain("unavailable", 503, {"Retry-After": "5"})
+            return _refused(503, {"Retry-After": "5"})
         if not rooms.events.has_capacity():
-            return _plain("too many streams", 503, {"Retry-After": "30"})
+            return _refused(503, {"Retry-After": "30"})
         stream = _stream(rooms, room, role, seconds_left(room))
         return StreamingResponse(stream, media_type="text/event-stream", headers=SSE_HEADERS)
 
@@ -133,8 +134,10 @@ async def _stream(
         yield f"retry: {RETRY_MS * 15}\n\n"
 
 
-def _plain(message: str, status: int, headers: dict[str, str] | None = None) -> Response:
-    return PlainTextResponse(message, status_code=status, headers={**NO_STORE, **(headers or {})})
+def _refused(status: int, headers: dict[str, str] | None = None) -> Response:
+    """A refusal with no body: only the browser's EventSource reads this route, and it acts
+    on the status alone (no person ever sees the body)."""
+    return Response(status_code=status, headers={**NO_STORE, **(headers or {})})
 
 
 __all__ = [
