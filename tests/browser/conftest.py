@@ -12,21 +12,31 @@ Helpers (import with ``from .conftest import ...`` in modules of this package)
     open_app(page, base_url, query="", path="")   goto + wait_for_app; returns the page.
     app_state(page)                                dict of what wait_for_app checks.
     wait_for_app(page, timeout_ms=...)             until Streamlit has finished the run and
-                                                   every element (incl. Plotly) is rendered.
-    radar_trace(page, name_or_index, chart=...)    plotted r-values of one radar trace.
+                                                   every element (incl. Plotly and the live
+                                                   explorer's radar) is rendered.
+    radar_trace(page, name_or_index, chart=...)    plotted r-values of one Plotly radar trace.
+    drawn_needs(page)                              the needs the live explorer's radar draws.
+    address_inputs(page) / share_link_inputs(page) the inputs in the address bar / share field.
     horizontal_overflow(page)                      px the document is wider than the viewport.
     in_viewport(locator)                           whole box on screen, no scrolling needed.
     obscured_by(locator)                           None, or what covers the element's centre.
+    text_styles(page)                              size, contrast and opacity of every text
+                                                   a person sees in the main area.
+    clipped_text(locator)                          text blocks cut off at their right edge.
+    overlapping_chart_text(page)                   pairs of Plotly texts drawn over each other.
+    page_slug(spec)                                a registry page's name in file names.
     screenshot(page, name)                         test-artifacts/screenshots/<name>.png
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect, sync_playwright
@@ -35,6 +45,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS
 from tests.support.server import StreamlitServer
+from views.registry import PageSpec
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT_DIR = REPO_ROOT / "test-artifacts" / "screenshots"
@@ -59,7 +70,11 @@ VIEWPORTS: dict[str, dict[str, Any]] = {
 }
 
 EXPECT_TIMEOUT_MS = 15_000  # Playwright's 5 s default is tight on a busy 2-core CI runner
-RADAR_SELECTOR = ".st-key-radar .js-plotly-plot"
+RADAR_SELECTOR = ".st-key-radar .js-plotly-plot"  # a Plotly radar keyed "radar" (rooms)
+# The live explorer's test hooks (a contract, DESIGN.md); Playwright's CSS pierces its shadow root.
+LIVE_RADAR = '[data-testid="live-radar"]'
+LIVE_VERDICT = '[data-testid="live-verdict"]'
+SHARE_LINK = ".st-key-share_link input"
 
 expect.set_options(timeout=EXPECT_TIMEOUT_MS)
 
@@ -197,6 +212,10 @@ _STATE_JS = (
     + _RUNNING_ICONS
     + """';
   const app = document.querySelector('[data-testid="stApp"]');
+  // The live explorer's radars, inside the shadow roots of st.components.v2 hosts.
+  const liveRadars = () => [...document.querySelectorAll('.stBidiComponent, .stBidiComponent *')]
+    .filter((host) => host.shadowRoot)
+    .flatMap((host) => [...host.shadowRoot.querySelectorAll('[data-testid="live-radar"]')]);
   const charts = [...document.querySelectorAll('.stPlotlyChart')];
   return {
     scriptState: app && app.getAttribute('data-test-script-state'),
@@ -209,6 +228,8 @@ _STATE_JS = (
       const plot = chart.querySelector('.js-plotly-plot');
       return !(plot && Array.isArray(plot.data) && plot._fullLayout);
     }).length,
+    liveRadars: liveRadars().length,
+    liveRadarsNotDrawn: liveRadars().filter((radar) => !radar.hasAttribute('data-needs')).length,
     exceptions: [...document.querySelectorAll('[data-testid="stException"]')]
       .map((e) => e.innerText.slice(0, 500)),
   };
@@ -223,7 +244,8 @@ _SETTLED_JS = (
     + _STATE_JS
     + """)();
   const settled = s.scriptState === 'notRunning' && s.connection === 'CONNECTED'
-    && !s.running && s.stale === 0 && s.skeletons === 0 && s.chartsNotDrawn === 0;
+    && !s.running && s.stale === 0 && s.skeletons === 0 && s.chartsNotDrawn === 0
+    && s.liveRadarsNotDrawn === 0;
   window[stableKey] = settled ? (window[stableKey] || 0) + 1 : 0;
   return window[stableKey] >= minPolls;
 }
@@ -241,8 +263,9 @@ def wait_for_app(page: Page, timeout_ms: int = APP_TIMEOUT_MS) -> Page:
 
     Settled means: the app's `data-test-script-state` is "notRunning" (it is "initial" before
     the first run, so a fresh load cannot pass early), the websocket is CONNECTED, there is no
-    running-status widget, no stale element, no lazy-loading skeleton, and every Plotly chart
-    has its data - all for STABLE_POLLS polls in a row. On timeout it fails with that state.
+    running-status widget, no stale element, no lazy-loading skeleton, every Plotly chart has
+    its data and every live explorer radar has drawn - all for STABLE_POLLS polls in a row.
+    On timeout it fails with that state.
 
     After an interaction the old run still looks settled until the rerun starts, so first
     wait for the change you expect (e.g. `page.wait_for_function` on radar data or the URL),
@@ -293,6 +316,27 @@ def radar_trace(page: Page, name_or_index: str | int, chart: str = RADAR_SELECTO
     return values
 
 
+def drawn_needs(page: Page) -> list[float]:
+    """The needs the live explorer's radar draws now (its `data-needs`, content order)."""
+    return json.loads(page.locator(LIVE_RADAR).get_attribute("data-needs") or "null")
+
+
+def _inputs(url: str) -> dict[str, str]:
+    """A link's query as {key: value}, the app's own keys (presenter, room) left out."""
+    query = parse_qs(urlsplit(url).query)
+    return {k: v[-1] for k, v in query.items() if k not in ("presenter", "room")}
+
+
+def address_inputs(page: Page) -> dict[str, str]:
+    """The inputs the address bar holds."""
+    return _inputs(page.url)
+
+
+def share_link_inputs(page: Page) -> dict[str, str]:
+    """The inputs the share-link field on Explore holds."""
+    return _inputs(page.locator(SHARE_LINK).input_value())
+
+
 def horizontal_overflow(page: Page) -> float:
     """How many CSS px the document is wider than the viewport (<= 0 means no overflow)."""
     return page.evaluate(
@@ -325,13 +369,147 @@ def obscured_by(locator: Locator) -> str | None:
              if (r.width === 0 || r.height === 0) return 'nothing: the element has no size';
              if (x < 0 || y < 0 || x >= window.innerWidth || y >= window.innerHeight)
                return 'nothing: its centre is outside the viewport';
-             const top = document.elementFromPoint(x, y);
+             // Inside a shadow root (the live explorer), ask that root: the document
+             // would answer with the shadow host.
+             const root = el.getRootNode();
+             const top = (root.elementFromPoint ? root : document).elementFromPoint(x, y);
              if (top && (top === el || el.contains(top))) return null;
              if (!top) return 'nothing hit-testable';
              const owner = top.closest('[data-testid]');
              return owner ? `[data-testid="${owner.dataset.testid}"]` : top.tagName.toLowerCase();
            }"""
     )
+
+
+_TEXT_STYLES_JS = """
+() => {
+  const parentOf = (e) => e.parentElement || (e.getRootNode && e.getRootNode().host) || null;
+  const rgba = (c) => {
+    const m = c && c.match(/rgba?\\(([^)]+)\\)/);
+    if (!m) return null;
+    const p = m[1].split(/[\\s,/]+/).filter(Boolean).map(Number);
+    return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1];
+  };
+  const luminance = (c) => {
+    const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]);
+  };
+  // The first opaque background behind the text's centre, among its ancestors.
+  const background = (el, x, y) => {
+    for (let e = parentOf(el); e; e = parentOf(e)) {
+      const c = rgba(getComputedStyle(e).backgroundColor);
+      if (!c || c[3] < 0.5) continue;
+      const r = e.getBoundingClientRect();
+      if (x >= r.left && x <= r.right && y >= r.top && y <= r.bottom) return c;
+    }
+    return [255, 255, 255, 1];
+  };
+  // Icons are ligature glyphs; hover labels appear only under the pointer; a formula is one
+  // block (its sub- and superscripts are smaller by design): measured at its root.
+  const SKIP = '[data-testid="stIconMaterial"], [data-testid="stAlertDynamicIcon"], '
+    + '.hoverlayer, [data-testid="stSidebar"], .katex *';
+  const out = [];
+  const visit = (root) => {
+    for (const el of root.querySelectorAll('*')) {
+      if (el.shadowRoot) visit(el.shadowRoot);
+      if (el.closest(SKIP)) continue;
+      const field = el.tagName === 'INPUT'
+        && !['range', 'checkbox', 'radio', 'hidden'].includes(el.type);
+      const text = field ? (el.value || '') : el.classList.contains('katex') ? el.textContent
+        : [...el.childNodes].filter((n) => n.nodeType === 3).map((n) => n.textContent).join(' ');
+      if (!text.trim()) continue;
+      const r = el.getBoundingClientRect();
+      if (r.width <= 1 || r.height <= 1) continue;  // screen-reader-only text
+      if (!el.checkVisibility({ visibilityProperty: true })) continue;
+      const style = getComputedStyle(el);
+      let opacity = 1;
+      for (let e = el; e; e = parentOf(e)) opacity *= parseFloat(getComputedStyle(e).opacity);
+      if (opacity === 0) continue;
+      const svg = el instanceof SVGElement;
+      const colour = rgba(svg ? style.fill : style.color);
+      if (!colour) continue;
+      const alpha = colour[3] * opacity * (svg ? parseFloat(style.fillOpacity || '1') : 1);
+      const bg = background(el, r.left + r.width / 2, r.top + r.height / 2);
+      const seen = colour.slice(0, 3).map((v, i) => v * alpha + bg[i] * (1 - alpha));
+      const [hi, lo] = [luminance(seen), luminance(bg)].sort((a, b) => b - a);
+      const owner = el.closest('[data-testid]');
+      out.push({
+        text: text.trim().slice(0, 60),
+        size: parseFloat(style.fontSize),
+        contrast: Math.round(((hi + 0.05) / (lo + 0.05)) * 100) / 100,
+        opacity: Math.round(opacity * 1000) / 1000,
+        where: owner ? owner.dataset.testid
+          : el.getRootNode().host ? 'live explorer' : el.tagName.toLowerCase(),
+      });
+    }
+  };
+  visit(document.querySelector('[data-testid="stMain"]'));
+  return out;
+}
+"""
+
+
+def text_styles(page: Page) -> list[dict[str, Any]]:
+    """Every text a person sees in the main area (shadow roots included, the sidebar not):
+    its font size (CSS px), contrast ratio against the background behind it (WCAG), the
+    opacity it is drawn with, and the data-testid of its nearest owner."""
+    return page.evaluate(_TEXT_STYLES_JS)
+
+
+TEXT_BLOCKS = (
+    "p, li, h1, h2, h3, h4, h5, h6, blockquote, label, button, "
+    '[data-testid="stCaptionContainer"], .katex-display, .value-bar span'
+)
+
+
+def clipped_text(locator: Locator, blocks: str = TEXT_BLOCKS) -> list[str]:
+    """Text blocks inside `locator` that do not fit: content wider than the block (cut off,
+    or only reachable by scrolling it sideways; 3 px of glyph overhang allowed), or the
+    block reaching past the right edge of an ancestor that hides what overflows. [] when
+    every block fits. Shadow roots (the live explorer) are not searched."""
+    return locator.evaluate_all(
+        """(roots, blocks) => roots.flatMap((root) => [...root.querySelectorAll(blocks)]
+             .filter((el) => el.innerText.trim() && el.getClientRects().length)
+             .flatMap((el) => {
+               const name = `${el.tagName.toLowerCase()} "${el.innerText.trim().slice(0, 50)}"`;
+               if (el.scrollWidth > el.clientWidth + 3 && el.clientWidth > 0) {
+                 return [`${name}: ${el.scrollWidth} px of text in ${el.clientWidth} px`];
+               }
+               const right = el.getBoundingClientRect().right;
+               for (let up = el.parentElement; up && up !== root; up = up.parentElement) {
+                 if (!['hidden', 'clip'].includes(getComputedStyle(up).overflowX)) continue;
+                 const edge = up.getBoundingClientRect().right;
+                 if (right > edge + 1) return [`${name}: ends ${right - edge} px past its box`];
+               }
+               return [];
+             }))""",
+        blocks,
+    )
+
+
+def overlapping_chart_text(page: Page) -> list[str]:
+    """Pairs of texts drawn over each other inside one Plotly chart (titles, tick labels,
+    annotations, legend entries, point labels); [] when none overlap."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('.js-plotly-plot')].flatMap((plot) => {
+             const boxes = [...plot.querySelectorAll('text')]
+               .filter((t) => t.textContent.trim() && !t.closest('.hoverlayer'))
+               .map((t) => [t.textContent.trim(), t.getBoundingClientRect()])
+               .filter(([, r]) => r.width > 0 && r.height > 0);
+             const hits = [];
+             boxes.forEach(([a, r], i) => boxes.slice(i + 1).forEach(([b, q]) => {
+               const x = Math.min(r.right, q.right) - Math.max(r.left, q.left);
+               const y = Math.min(r.bottom, q.bottom) - Math.max(r.top, q.top);
+               if (x > 2 && y > 2) hits.push(`${a} / ${b}`);
+             }));
+             return hits;
+           })"""
+    )
+
+
+def page_slug(spec: PageSpec) -> str:
+    """A registry page's name in test ids and file names: its script's name (explore, ...)."""
+    return Path(spec.script).stem.replace("_", "-")
 
 
 def screenshot(page: Page, name: str) -> Path:
