@@ -1,124 +1,475 @@
-"""Explore in a real browser: keyboard on a slider, a phone-sized load, a bad link."""
+"""Explore in Chromium on the real app: the live explorer redraws the radar as the hand moves
+(key, mouse and touch), before the release reaches the server; on release the reasons, the
+address bar, the share link and the sensitivity strips follow; back/forward, advanced
+inputs, a bad link and a phone.
+
+What the radar draws is checked against the decision table built here from content
+(`explorer.live_table`), and the reasons against `explorer.explain.reason_lines`.
+"""
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlsplit
+import json
+import re
+from collections.abc import Callable
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from explorer import evaluate, load_content
+from explorer import evaluate, load_content, sensitivity
+from explorer.explain import reason_lines
+from explorer.live_table import live_table, row_index, table_row
 
 from .conftest import (
     APP_TIMEOUT_MS,
-    RADAR_SELECTOR,
+    LIVE_RADAR,
+    LIVE_VERDICT,
+    POLL_MS,
+    SHARE_LINK,
+    address_inputs,
+    app_state,
+    drawn_needs,
     horizontal_overflow,
     in_viewport,
     obscured_by,
     open_app,
-    radar_trace,
     screenshot,
+    share_link_inputs,
     wait_for_app,
 )
 
 pytestmark = pytest.mark.browser
 
-NEEDS = "Your needs"
-NEEDS_INDEX = 2  # approach traces first, then the person's needs
-PHONE_LINK = "goal=specific&timeframe=weeks&stage=senior&structure=formal"
+CONTENT = load_content()
+MAIN = [spec.id for spec in CONTENT.main_inputs]
+DEFAULTS = dict(CONTENT.defaults)
+EXCEPTION = '[data-testid="stException"]'
+SENSITIVITY = ".st-key-sensitivity .js-plotly-plot"
+_TABLES: dict[tuple[tuple[str, str], ...], dict] = {}
+
+# Records every data-needs the live radar draws, with the address bar at that moment, and
+# when the pointer or finger was released: proof that the radar moved before the server knew.
+PROBE_JS = """
+() => {
+  const host = [...document.querySelectorAll('.stBidiComponent, .stBidiComponent *')]
+    .find((e) => e.shadowRoot && e.shadowRoot.querySelector('[data-testid="live-radar"]'));
+  const radar = host.shadowRoot.querySelector('[data-testid="live-radar"]');
+  const probe = { drawn: [], released: false };
+  const release = () => { probe.released = true; };
+  window.addEventListener('pointerup', release, true);
+  window.addEventListener('touchend', release, true);
+  new MutationObserver(() => {
+    probe.drawn.push({ needs: radar.getAttribute('data-needs'), search: location.search,
+                       released: probe.released });
+  }).observe(radar, { attributes: true, attributeFilter: ['data-needs'] });
+  window.__liveProbe = probe;
+}
+"""
 
 
-def _query(page: Page) -> dict[str, list[str]]:
-    return parse_qs(urlsplit(page.url).query)
+# --------------------------------------------------------------------------- expectations
 
 
-def _verdict(page: Page) -> Locator:
-    return page.get_by_role("heading", name="Verdict:")
+def expected_row(inputs: dict[str, str]) -> dict:
+    """The decision-table row for these inputs (main and advanced), built from content."""
+    chosen = {**DEFAULTS, **inputs}
+    advanced = tuple(sorted((s.id, chosen[s.id]) for s in CONTENT.advanced_inputs))
+    if advanced not in _TABLES:
+        _TABLES[advanced] = live_table(CONTENT, dict(advanced))
+    return table_row(_TABLES[advanced], row_index(CONTENT, chosen))
 
 
-def _sidebar_slider(page: Page, label: str) -> Locator:
-    """The whole select-slider widget (label, thumb, track) in the sidebar."""
-    return page.locator('[data-testid="stSidebar"] [data-testid="stSlider"]').filter(
-        has=page.get_by_role("slider", name=label)
+def plain(markdown: str) -> str:
+    """Markdown emphasis removed, as the page shows the text."""
+    return re.sub(r"\*+", "", markdown).strip()
+
+
+def top_reason(inputs: dict[str, str]) -> str:
+    """The first reason's sentence as the page should show it, or the no-reasons line."""
+    lines = reason_lines(CONTENT, evaluate({**DEFAULTS, **inputs}, content=CONTENT))
+    return plain(lines[0].text) if lines else CONTENT.text("explore.no_reasons")
+
+
+def option_label(input_id: str, option_id: str) -> str:
+    return CONTENT.input_by_id[input_id].option(option_id).label
+
+
+# --------------------------------------------------------------------------- page helpers
+
+
+def slider(page: Page, input_id: str) -> Locator:
+    return page.get_by_role("slider", name=CONTENT.input_by_id[input_id].label, exact=True)
+
+
+def shown_main_inputs(page: Page) -> dict[str, str]:
+    """The main inputs as the live sliders say them (aria-valuetext)."""
+    shown = {}
+    for spec in CONTENT.main_inputs:
+        text = slider(page, spec.id).get_attribute("aria-valuetext")
+        shown[spec.id] = next(o.id for o in spec.options if o.label == text)
+    return shown
+
+
+def wait_for_needs(page: Page, needs: list[float]) -> None:
+    """Until the live radar draws exactly these needs (bounded). The table's numbers are
+    JSON-ready (whole numbers without '.0'), so their JSON is what the component writes."""
+    expect(page.locator(LIVE_RADAR)).to_have_attribute(
+        "data-needs", json.dumps(needs, separators=(",", ":"))
     )
 
 
-def _wait_for_needs_change(page: Page, before: list[float]) -> list[float]:
-    """Poll the plotted "Your needs" values until they differ from `before` (bounded)."""
+def holds(page: Page, condition: str, arg: object = None) -> bool:
+    """Whether a JS condition becomes true within one rerun's time (polled, bounded)."""
+    try:
+        page.wait_for_function(condition, arg=arg, polling=POLL_MS, timeout=APP_TIMEOUT_MS)
+    except PlaywrightTimeoutError:
+        return False
+    return True
+
+
+def wait_for_release(page: Page, inputs: dict[str, str]) -> None:
+    """Until the address bar holds these main inputs (the release reached the server and
+    the page was redrawn), then until the app has settled."""
+    expected = {**DEFAULTS, **inputs}
     page.wait_for_function(
-        """([selector, index, before]) => {
-             const plot = document.querySelector(selector);
-             const trace = plot && Array.isArray(plot.data) && plot.data[index];
-             return !!trace && JSON.stringify(Array.from(trace.r, Number))
-               !== JSON.stringify(before);
+        """(expected) => {
+             const query = new URLSearchParams(location.search);
+             return Object.entries(expected).every(([k, v]) => query.get(k) === v);
            }""",
-        arg=[RADAR_SELECTOR, NEEDS_INDEX, before],
-        polling=100,
+        arg={k: expected[k] for k in MAIN},
+        polling=POLL_MS,
         timeout=APP_TIMEOUT_MS,
     )
     wait_for_app(page)
-    return radar_trace(page, NEEDS_INDEX)
 
 
-def _headline(inputs: dict[str, str]) -> str:
-    content = load_content()
-    result = evaluate({**content.defaults, **inputs}, content=content)
-    return f"Verdict: {content.verdict.approaches[result.verdict].headline}"
+def reasons_column(page: Page) -> Locator:
+    heading = page.get_by_role("heading", level=4, name=CONTENT.text("explore.reasons_heading"))
+    return page.locator('[data-testid="stColumn"]').filter(has=heading)
 
 
-def test_keyboard_on_goal_slider_updates_radar_verdict_and_link(new_page, app_server):
+def assert_server_part_follows(page: Page, inputs: dict[str, str]) -> None:
+    """After a release: radar, verdict, reasons, address bar and share link all say `inputs`."""
+    row = expected_row(inputs)
+    wait_for_needs(page, row["needs"])
+    expect(page.locator(LIVE_VERDICT)).to_have_text(row["headline"])
+    expect(reasons_column(page)).to_contain_text(top_reason(inputs))
+    expected = {k: v for k, v in {**DEFAULTS, **inputs}.items() if k in MAIN}
+    assert {k: address_inputs(page)[k] for k in MAIN} == expected
+    same = holds(
+        page,
+        """(selector) => {
+             const field = document.querySelector(selector);
+             if (!field) return false;
+             const link = new URL(field.value).searchParams;
+             const here = new URLSearchParams(location.search);
+             here.delete('presenter');
+             return [...here].length === [...link].length
+               && [...here].every(([k, v]) => link.get(k) === v);
+           }""",
+        SHARE_LINK,
+    )
+    assert same, f"the share link went stale: {share_link_inputs(page)} != {address_inputs(page)}"
+
+
+def install_probe(page: Page) -> None:
+    page.evaluate(PROBE_JS)
+
+
+def drawn_before_release(page: Page) -> list[dict]:
+    return [d for d in page.evaluate("window.__liveProbe.drawn") if not d["released"]]
+
+
+def option_x(box: dict, index: int, count: int) -> float:
+    """Where a pointer selects option `index` of `count` on a range input's track."""
+    inset = 3
+    return box["x"] + inset + (box["width"] - 2 * inset) * index / (count - 1)
+
+
+def drag_goal_to_the_left_end(page: Page, press: Callable, move: Callable, lift: Callable):
+    """Press on the goal thumb, move to each option to its left and wait, still pressed, for
+    the radar to draw that option's row; then lift. Returns the inputs left chosen."""
+    goal = CONTENT.input_by_id["goal"]
+    here = goal.index(DEFAULTS["goal"])
+    box = slider(page, "goal").bounding_box()
+    y = box["y"] + box["height"] / 2
+    install_probe(page)
+    press(option_x(box, here, len(goal.options)), y)
+    for index in range(here - 1, -1, -1):
+        move(option_x(box, index, len(goal.options)), y)
+        wait_for_needs(page, expected_row({"goal": goal.option_ids[index]})["needs"])
+    before = drawn_before_release(page)
+    lift()
+    return {"goal": goal.option_ids[0]}, before
+
+
+def assert_redrawn_without_the_server(before: list[dict], start_search: str, steps: int):
+    assert len({d["needs"] for d in before}) >= steps, f"the radar did not follow: {before}"
+    assert {d["search"] for d in before} == {start_search}, "the link changed mid-drag"
+
+
+# --------------------------------------------------------------------------- tests
+
+
+def test_a_key_press_redraws_the_radar_before_release_and_the_server_part_follows(
+    new_page, app_server
+):
     page = open_app(new_page("desktop"), app_server)
-    assert radar_trace(page, NEEDS) == radar_trace(page, NEEDS_INDEX)
-    start = radar_trace(page, NEEDS)
-    start_goal = _query(page)["goal"]
-    expect(_verdict(page)).to_have_text(_headline({}))
-    # At 1280x800 the sliders, the radar and the verdict are all on screen without scrolling.
-    for label in ("Goal type", "Timeframe", "Career stage", "Desired structure"):
-        assert in_viewport(_sidebar_slider(page, label)), f"{label} slider is off-screen"
-    assert in_viewport(page.locator(RADAR_SELECTOR)), "radar is not wholly on screen"
-    assert in_viewport(_verdict(page)), "verdict is off-screen"
+    assert app_state(page)["liveRadars"] == 1, "wait_for_app does not see the live radar"
+    assert shown_main_inputs(page) == {k: DEFAULTS[k] for k in MAIN}
+    assert_server_part_follows(page, {})
+    # Sliders, radar and verdict share the first screen at 1280x800.
+    for locator in [page.locator(LIVE_VERDICT), page.locator(LIVE_RADAR)] + [
+        slider(page, input_id) for input_id in MAIN
+    ]:
+        assert in_viewport(locator), f"{locator} is not wholly on the first screen"
+    start = page.url
 
-    slider = page.locator('[data-testid="stSidebar"]').get_by_role("slider", name="Goal type")
-    slider.focus()
-    expect(slider).to_be_focused()
-    page.keyboard.press("ArrowRight")
-    one_step = _wait_for_needs_change(page, start)
-    expect(slider).to_have_attribute("aria-valuetext", "Mostly specific skills")
-    assert _query(page)["goal"] == ["mostly-specific"] != start_goal
+    goal = slider(page, "goal")
+    goal.focus()
+    page.keyboard.down("End")  # pressed, not yet released: nothing has gone to the server
+    moved = {"goal": CONTENT.input_by_id["goal"].option_ids[-1]}
+    wait_for_needs(page, expected_row(moved)["needs"])
+    expect(page.locator(LIVE_VERDICT)).to_have_text(expected_row(moved)["headline"])
+    expect(goal).to_have_attribute("aria-valuetext", option_label("goal", moved["goal"]))
+    assert page.url == start, "the radar waited for the server"
+    assert top_reason(moved) != top_reason({}), "content changed: pick a move with new reasons"
+    expect(reasons_column(page)).to_contain_text(top_reason({}))
 
-    slider.focus()
+    page.keyboard.up("End")
+    wait_for_release(page, moved)
+    assert_server_part_follows(page, moved)
+    expect(goal).to_be_focused()  # the rerun after the release kept the keyboard's place
+
+    # A second slider: the share link follows every move, not only the first.
+    slider(page, "timeframe").focus()
+    page.keyboard.press("Home")
+    both = {**moved, "timeframe": CONTENT.input_by_id["timeframe"].option_ids[0]}
+    wait_for_release(page, both)
+    assert_server_part_follows(page, both)
+    screenshot(page, "explore-desktop-moved")
+
+
+def test_the_first_visit_invitation_shows_on_defaults_and_goes_after_a_move(new_page, app_server):
+    page = open_app(new_page("desktop"), app_server)
+    invitation = page.locator('[data-testid="stAlert"]').filter(
+        has_text=CONTENT.text("explore.first_visit")
+    )
+    intro = page.locator('[data-testid="stCaptionContainer"]').filter(
+        has_text=CONTENT.text("explore.intro")
+    )
+    expect(invitation).to_be_visible()
+    expect(intro).to_have_count(0)
+    slider(page, "stage").focus()
+    page.keyboard.press("ArrowLeft")
+    wait_for_release(page, {"stage": "early"})
+    expect(invitation).to_have_count(0)
+    expect(intro).to_be_visible()
+
+
+def test_a_mouse_drag_redraws_the_radar_at_each_option_before_release(new_page, app_server):
+    page = open_app(new_page("desktop"), app_server)
+    start = page.evaluate("location.search")
+
+    def press(x: float, y: float) -> None:
+        page.mouse.move(x, y)
+        page.mouse.down()
+
+    moved, before = drag_goal_to_the_left_end(page, press, page.mouse.move, page.mouse.up)
+    assert_redrawn_without_the_server(before, start, 2)
+    wait_for_release(page, moved)
+    assert_server_part_follows(page, moved)
+
+
+def test_browser_back_and_forward_restore_the_inputs_radar_and_reasons(new_page, app_server):
+    page = open_app(new_page("desktop"), app_server)
+    slider(page, "goal").focus()
     page.keyboard.press("End")
-    _wait_for_needs_change(page, one_step)
-    expect(slider).to_have_attribute("aria-valuetext", "One skill or gap")
-    assert _query(page)["goal"] == ["specific"]
-    expected = _headline({"goal": "specific"})
-    assert expected != _headline({}), "content changed: pick inputs whose verdicts differ"
-    expect(_verdict(page)).to_have_text(expected)
+    first = {"goal": "specific"}
+    wait_for_release(page, first)
+    slider(page, "timeframe").focus()
+    page.keyboard.press("Home")
+    second = {**first, "timeframe": "weeks"}
+    wait_for_release(page, second)
+    assert expected_row(first)["needs"] != expected_row(second)["needs"]
 
-    screenshot(page, "explore-desktop")
+    page.go_back()
+    wait_for_release(page, first)
+    wait_for_needs(page, expected_row(first)["needs"])
+    assert shown_main_inputs(page) == {k: {**DEFAULTS, **first}[k] for k in MAIN}
+    assert_server_part_follows(page, first)
 
-
-def test_phone_link_shows_coaching_without_horizontal_overflow(new_page, app_server):
-    page = open_app(new_page("phone"), app_server, PHONE_LINK)
-    expect(page.get_by_role("heading", name="Verdict: Coaching")).to_be_visible()
-    expect(page.locator(RADAR_SELECTOR)).to_be_visible()
-    # "Visible" above only means a non-empty box; the sidebar must also start collapsed
-    # (initial_sidebar_state="auto") rather than cover the radar on a phone.
-    assert obscured_by(page.locator(RADAR_SELECTOR)) is None, "radar hidden on first view"
-    assert horizontal_overflow(page) <= 1
-    screenshot(page, "explore-phone")
-
-    # Columns stack on a phone: the verdict comes after the radar, a scroll away.
-    _verdict(page).scroll_into_view_if_needed()
-    assert obscured_by(_verdict(page)) is None
-    screenshot(page, "explore-phone-verdict")
+    page.go_forward()
+    wait_for_release(page, second)
+    wait_for_needs(page, expected_row(second)["needs"])
+    assert_server_part_follows(page, second)
 
 
-def test_unrecognised_goal_in_link_shows_notice_not_traceback(new_page, app_server):
+def test_a_new_advanced_input_brings_a_new_table_to_the_radar(new_page, app_server):
+    page = open_app(new_page("desktop"), app_server)
+    support = CONTENT.input_by_id["support"]
+    chosen = {"support": support.option_ids[0]}
+    assert expected_row(chosen)["needs"] != expected_row({})["needs"]
+    page.get_by_text(CONTENT.text("explore.advanced"), exact=True).click()
+    control = (
+        page.locator('[data-testid="stSlider"]')
+        .filter(has_text=support.label)
+        .get_by_role("slider")
+    )
+    control.focus()
+    page.keyboard.press("Home")
+    page.wait_for_function(
+        "(id) => new URLSearchParams(location.search).get('support') === id",
+        arg=chosen["support"],
+        polling=POLL_MS,
+        timeout=APP_TIMEOUT_MS,
+    )
+    wait_for_app(page)
+    wait_for_needs(page, expected_row(chosen)["needs"])
+    expect(reasons_column(page)).to_contain_text(top_reason(chosen))
+    assert share_link_inputs(page) == address_inputs(page)
+
+    # The new table is what the sliders look up as they move.
+    slider(page, "goal").focus()
+    page.keyboard.press("End")
+    wait_for_needs(page, expected_row({**chosen, "goal": "specific"})["needs"])
+
+
+def test_the_sensitivity_strips_draw_four_strips_marked_where_each_slider_is(new_page, app_server):
+    page = open_app(new_page("desktop"), app_server)
+    slider(page, "goal").focus()
+    page.keyboard.press("End")
+    moved = {"goal": "specific"}
+    wait_for_release(page, moved)
+    inputs = {**DEFAULTS, **moved}
+    leans = sensitivity(CONTENT, inputs)
+    strips = page.evaluate(
+        """(selector) => {
+             const plot = document.querySelector(selector);
+             const subplots = [...plot.querySelectorAll('.cartesianlayer .subplot')];
+             const centre = (point) => {
+               const r = point.getBoundingClientRect();
+               return [r.left + r.width / 2, r.top + r.height / 2];
+             };
+             return {
+               subplots: plot._fullLayout._subplots.cartesian.length,
+               titles: [...plot.querySelectorAll('.annotation-text')].map((t) => t.textContent),
+               traces: plot.data.map((t) => ({ mode: t.mode, x: t.x, y: t.y,
+                                                size: t.marker && t.marker.size })),
+               drawn: subplots.map((subplot) => [...subplot.querySelectorAll('g.trace')]
+                 .map((trace) => [...trace.querySelectorAll('path.point')].map(centre))),
+             };
+           }""",
+        SENSITIVITY,
+    )
+    assert strips["subplots"] == len(MAIN) == len(strips["drawn"]) == 4
+    for spec in CONTENT.main_inputs:
+        assert spec.label in strips["titles"]
+    marks = [t for t in strips["traces"] if t["mode"] == "markers+text"]
+    lines = [t for t in strips["traces"] if t["mode"] == "lines+markers"]
+    assert len(marks) == len(lines) == 4
+    for n, spec in enumerate(CONTENT.main_inputs):
+        here = spec.index(inputs[spec.id])
+        assert marks[n]["x"] == [spec.options[here].label], spec.id
+        assert marks[n]["y"] == pytest.approx([leans[spec.id][here]], abs=1e-9), spec.id
+        assert marks[n]["size"] > lines[n]["size"], "the 'you are here' mark is not larger"
+        line_points, mark_points = strips["drawn"][n]
+        assert len(line_points) == len(spec.options)
+        assert mark_points[0] == pytest.approx(line_points[here], abs=1.0), (
+            f"the ringed mark of {spec.id} is not drawn on its current option"
+        )
+
+
+def test_explore_headings_are_one_level_and_one_size(new_page, app_server):
+    page = open_app(new_page("desktop"), app_server, "goal=specific")
+    headings = page.evaluate(
+        """() => [...document.querySelectorAll(
+                 '[data-testid="stMain"] :is(h1, h2, h3, h4, h5, h6)')]
+             .filter((h) => h.getClientRects().length)
+             .map((h) => [h.tagName, h.textContent.trim(), getComputedStyle(h).fontSize])"""
+    )
+    sections = [h for h in headings if h[0] != "H1"]
+    names = [text for _, text, _ in sections]
+    for key in ("explore.reasons_heading", "changes.heading", "changes.sensitivity_heading"):
+        assert CONTENT.text(key) in names, f"{key} is not a heading: {names}"
+    assert {tag for tag, _, _ in sections} == {"H4"}, sections
+    assert len({size for _, _, size in sections}) == 1, sections
+    # Nothing else dressed up as a heading: no paragraph that is only bold text.
+    bold_only = page.evaluate(
+        """() => [...document.querySelectorAll('[data-testid="stMain"] p')]
+             .filter((p) => p.children.length === 1 && p.firstElementChild.tagName === 'STRONG'
+               && p.textContent.trim() === p.firstElementChild.textContent.trim())
+             .map((p) => p.textContent.trim())"""
+    )
+    assert bold_only == []
+
+
+def test_an_unrecognised_value_in_a_link_shows_a_notice_not_a_traceback(new_page, app_server):
     page = open_app(new_page("desktop"), app_server, "goal=banana")
-    notice = page.locator('[data-testid="stAlert"]').filter(has_text="goal")
+    notice = page.locator('[data-testid="stAlertContentWarning"]')
     expect(notice).to_be_visible()
+    expect(notice).to_contain_text("goal")
     expect(notice).to_contain_text("not recognised")
-    expect(page.locator('[data-testid="stException"]')).to_have_count(0)
-    assert _query(page)["goal"] == [load_content().defaults["goal"]]
+    expect(notice).not_to_contain_text("<")
+    expect(page.locator(EXCEPTION)).to_have_count(0)
+    assert address_inputs(page)["goal"] == DEFAULTS["goal"]
+    assert shown_main_inputs(page)["goal"] == DEFAULTS["goal"]
+    assert drawn_needs(page) == expected_row({})["needs"]
     screenshot(page, "explore-bad-link")
+
+
+def test_on_a_phone_the_sliders_and_radar_share_the_screen_and_follow_a_touch_drag(
+    new_page, app_server
+):
+    page = open_app(new_page("phone"), app_server)
+    assert horizontal_overflow(page) <= 0
+    for input_id in MAIN:  # no sidebar to open: the sliders are on the page itself
+        assert obscured_by(slider(page, input_id)) is None, f"{input_id} slider is hidden"
+    # One flick brings the four sliders and the whole radar on screen together.
+    header = page.locator('[data-testid="stHeader"]').bounding_box()
+    below_header = header["y"] + header["height"] if header else 0
+    slider(page, MAIN[0]).evaluate(
+        """(el, offset) => {
+             const top = el.closest('.sliders') || el;
+             top.style.scrollMarginTop = `${offset}px`;
+             top.scrollIntoView();
+           }""",
+        below_header,
+    )
+    page.wait_for_function(
+        "(el) => el.getBoundingClientRect().top >= 0",
+        arg=page.locator(LIVE_RADAR).element_handle(),
+        timeout=APP_TIMEOUT_MS,
+    )
+    height = page.viewport_size["height"]
+    for name, locator in [("radar", page.locator(LIVE_RADAR))] + [
+        (input_id, slider(page, input_id)) for input_id in MAIN
+    ]:
+        box = locator.bounding_box()
+        assert box["y"] >= below_header - 1 and box["y"] + box["height"] <= height + 1, (
+            f"{name} is not on the same screen: {box}"
+        )
+        assert obscured_by(locator) is None, name
+    screenshot(page, "explore-phone-sliders-and-radar")
+
+    cdp = page.context.new_cdp_session(page)
+    point: dict[str, float] = {}
+
+    def touch(kind: str, x: float | None = None, y: float | None = None) -> None:
+        if x is not None:
+            point.update(x=x, y=y)
+        points = [] if kind == "touchEnd" else [dict(point)]
+        cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+
+    start = page.evaluate("location.search")
+    moved, before = drag_goal_to_the_left_end(
+        page,
+        lambda x, y: touch("touchStart", x, y),
+        lambda x, y: touch("touchMove", x, y),
+        lambda: touch("touchEnd"),
+    )
+    assert_redrawn_without_the_server(before, start, 2)
+    wait_for_release(page, moved)
+    assert_server_part_follows(page, moved)
+    assert horizontal_overflow(page) <= 0
