@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import itertools
+import json
+import os
+import subprocess
+import sys
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from explorer import InputError, evaluate, load_content
+from explorer.content import default_content
+from explorer.live_table import live_table, row_index, table_row
 from explorer.scoring import resolve_inputs, score, sensitivity
+from tests.conftest import REPO_ROOT
 
 MAIN = ("goal", "timeframe", "stage", "structure")
 
@@ -185,24 +192,85 @@ def test_sensitivity_marks_the_current_lean_at_the_current_position(content):
         assert leans[spec.index(result.inputs[key])] == pytest.approx(result.lean)
 
 
+CONTENT = load_content()
+# Every (input, option) pair: any input may be set, to any of its options.
 option_choice = st.sampled_from(
-    [
-        ("goal", "holistic"),
-        ("goal", "specific"),
-        ("timeframe", "weeks"),
-        ("stage", "senior"),
-        ("structure", "formal"),
-        ("support", "emotional"),
-        ("field", "important"),
-        ("network", "no"),
-    ]
+    [(spec.id, option) for spec in CONTENT.inputs for option in spec.option_ids]
 )
 
 
+@pytest.fixture(scope="module")
+def fresh_content():
+    """A second, independent load of the shipped content (not the process-wide one
+    `evaluate()` uses by default), so that nothing cached or shared can make them agree."""
+    fresh = load_content()
+    assert fresh is not default_content()
+    return fresh
+
+
+@pytest.fixture(scope="module")
+def decision_tables(fresh_content):
+    """The live explorer's decision table for each setting of the advanced inputs."""
+    tables: dict[tuple[tuple[str, str], ...], dict] = {}
+
+    def table_for(inputs):
+        advanced = tuple((s.id, inputs[s.id]) for s in fresh_content.advanced_inputs)
+        if advanced not in tables:
+            tables[advanced] = live_table(fresh_content, dict(advanced))
+        return tables[advanced]
+
+    return table_for
+
+
 @settings(max_examples=200, deadline=None)
-@given(st.lists(option_choice, max_size=6))
-def test_same_inputs_always_give_the_same_assessment(pairs):
+@given(st.lists(option_choice, max_size=8))
+def test_same_inputs_always_give_the_same_assessment(fresh_content, decision_tables, pairs):
     inputs = dict(pairs)
-    first, second = evaluate(inputs), evaluate(dict(reversed(list(inputs.items()))))
-    assert first == second
+    first = evaluate(inputs)
+    # Whatever the order of the keys, whichever loaded content, however it is reached.
+    assert evaluate(dict(reversed(list(inputs.items())))) == first
+    assert evaluate(inputs, content=fresh_content) == first
+    assert score(fresh_content, resolve_inputs(fresh_content, inputs)).lean == first.lean
     assert -1 <= first.lean <= 1
+    # The row the live explorer draws for these inputs says the same.
+    table = decision_tables(first.inputs)
+    row = table_row(table, row_index(fresh_content, first.inputs))
+    assert row["verdict"] == first.verdict
+    assert row["strength_label"] == first.strength_label
+    assert row["lean"] == pytest.approx(first.lean, abs=5e-5)
+    needs = [first.needs[d.id] for d in fresh_content.dimensions]
+    assert row["needs"] == pytest.approx(needs, abs=0.05)
+
+
+@pytest.mark.parametrize(
+    "inputs",
+    [
+        {},
+        {"goal": "specific", "timeframe": "weeks", "stage": "mid", "structure": "formal"},
+        {"goal": "holistic", "timeframe": "ongoing", "stage": "early", "structure": "informal"},
+        {"goal": "mostly-specific", "stage": "senior", "support": "accountability"},
+        {"timeframe": "months", "field": "important", "network": "no", "advice": "facilitation"},
+        CONTENT.personas.personas[0].inputs,
+    ],
+    ids=["defaults", "contract", "mentoring", "senior", "advanced", "first-persona"],
+)
+def test_the_cli_gives_the_same_assessment_as_evaluate(inputs):
+    args = [f"{key}={value}" for key, value in inputs.items()]
+    env = {k: v for k, v in os.environ.items() if k != "EXPLORER_CONTENT_DIR"}
+    done = subprocess.run(
+        [sys.executable, "-m", "explorer", "verdict", *args, "--json"],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    printed = json.loads(done.stdout)
+    expected = evaluate(inputs)
+    assert printed["inputs"] == expected.inputs
+    assert printed["verdict"] == expected.verdict
+    assert printed["lean"] == pytest.approx(expected.lean, abs=5e-5)
+    assert printed["needs"] == pytest.approx(expected.needs, abs=0.05)
+    assert printed["match"] == pytest.approx(expected.match, abs=0.05)
