@@ -798,7 +798,9 @@ def _crowd(r: dict[str, Any]) -> list[str]:
             f"{run['lost_on_dashboard']} | {_f(s.get('p50'))} / {_f(s.get('p95'))} / "
             f"{_f(s.get('p99'))} | {_f(srv['cpu_percent_of_one_core'])} % | "
             f"{_f(srv['rss_peak_mb'])} MB | {run['dashboard_runs']} | "
-            f"{_f(run['dashboard_catch_up_seconds'], 1)} s |"
+            f"{_f(run['dashboard_catch_up_seconds'], 1)} s | "
+            f"{run['participant_event_streams']['opened']} / "
+            f"{run['participant_event_streams']['refused']} |"
         )
     first = next(iter(crowd.values()))
     examples = [
@@ -816,7 +818,10 @@ def _crowd(r: dict[str, Any]) -> list[str]:
         "open. Each participant is a WebSocket session (`benchmarks/wsclient.py`) that gets its",
         "identity cookie from `/api/rooms/CODE/join` over HTTP and sends it in the handshake,",
         "sets the form's four sliders after 1 to 4 s and submits; one in five then changes an",
-        "answer and submits again. Submit latency is request sent → the run showing the thank",
+        "answer and submits again. Like a phone's page, each also keeps the room's participant",
+        "event stream open with its cookie (`/api/rooms/CODE/events?role=participant`,",
+        "reopened on every `rotate`) until everyone has answered; a refused stream is an error.",
+        "Submit latency is request sent → the run showing the thank",
         "you finished. *Lost* = participants thanked minus answers in the database, and minus",
         "the dashboard's final count. All participants come from 127.0.0.1, so the ceiling",
         "on new identities per address (`EXPLORER_MAX_IDENTITIES_PER_ADDRESS`, 120 per 10",
@@ -824,9 +829,10 @@ def _crowd(r: dict[str, Any]) -> list[str]:
         "",
         "| database | participants | submits | errors | thanked | in database | on dashboard "
         "| lost (db / dashboard) | submit p50 / p95 / p99 ms | server CPU | peak RSS "
-        "| dashboard runs | dashboard caught up after |",
+        "| dashboard runs | dashboard caught up after | participants' event streams opened / "
+        "refused |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
-        "| ---: |",
+        "| ---: | ---: |",
         *rows,
         "",
         *(["Error examples:", *examples, ""] if examples else []),

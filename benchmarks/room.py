@@ -71,6 +71,10 @@ PAGE_TIMEOUT_MS = 60_000
 ANSWER_WAIT_S = 15.0  # one answer must reach the dashboard within this
 GAP_S = 0.5  # between two phones' submits, so measurements never overlap
 CROWD_LIMIT_S = 900.0
+RESUBMIT_SHARE = 0.2  # one in five participants changes an answer
+EVENT_READ_S = 40.0  # a stream sends at least a comment every 15 s and rotates every 20 s
+EVENT_RETRY_S = 2.0  # the stream's retry hint
+EVENT_STREAMS_MAX = 200  # streams one participant may open in a run (rotations included)
 DASHBOARD_CATCH_UP_S = 60.0
 CLUSTER_START_S = 180.0
 SCREENSHOTS = REPO_ROOT / "test-artifacts"
@@ -447,23 +451,98 @@ def _join_cookie(base_url: str, code: str) -> tuple[str, str]:
     return name, value
 
 
+class _Crowd:
+    """What every participant shares: phones keep the room page (and its event stream)
+    open until everyone has answered, as they do in a workshop."""
+
+    def __init__(self, count: int) -> None:
+        self.remaining = count
+        self.everyone_done = asyncio.Event()
+
+    def finished_one(self) -> None:
+        self.remaining -= 1
+        if self.remaining <= 0:
+            self.everyone_done.set()
+
+
+async def _follow_events(
+    base_url: str, code: str, cookie: tuple[str, str], stop: asyncio.Event, stats: dict
+) -> None:
+    """What a participant page's EventSource does: keep the room's participant stream open
+    (with the identity cookie), open the next one on "rotate", until `stop`. Any answer
+    but 200 is counted as refused, and retried after the stream's retry hint."""
+    parts = urlsplit(base_url)
+    request = (
+        f"GET /api/rooms/{code}/events?role=participant HTTP/1.1\r\n"
+        f"Host: {parts.netloc}\r\nAccept: text/event-stream\r\n"
+        f"Cookie: {cookie[0]}={cookie[1]}\r\nConnection: close\r\n\r\n"
+    ).encode()
+    for _attempt in range(EVENT_STREAMS_MAX):
+        if stop.is_set():
+            return
+        reader, writer = await asyncio.wait_for(
+            asyncio.open_connection(parts.hostname, parts.port), EVENT_READ_S
+        )
+        try:
+            writer.write(request)
+            status = (await asyncio.wait_for(reader.readline(), EVENT_READ_S)).split()
+            stats["opened"] += 1
+            if len(status) < 2 or status[1] != b"200":
+                stats["refused"] += 1
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), EVENT_RETRY_S)
+                continue
+            while not stop.is_set():
+                reading = asyncio.ensure_future(reader.read(4096))
+                stopping = asyncio.ensure_future(stop.wait())
+                done, _ = await asyncio.wait(
+                    {reading, stopping}, timeout=EVENT_READ_S, return_when="FIRST_COMPLETED"
+                )
+                stopping.cancel()
+                if reading not in done:
+                    reading.cancel()
+                    if not done:
+                        raise TimeoutError("the event stream sent nothing (not even a comment)")
+                    return
+                chunk = reading.result()
+                stats["changed"] += chunk.count(b"event: changed")
+                if not chunk or b"event: rotate" in chunk or b"event: end" in chunk:
+                    break
+        except TimeoutError:
+            if stop.is_set():
+                return
+            raise
+        finally:
+            writer.close()
+
+
 async def _participant(
-    base_url: str, ws_url: str, code: str, seed: int, delay: float, changes_mind: bool
+    base_url: str,
+    ws_url: str,
+    code: str,
+    seed: int,
+    delay: float,
+    changes_mind: bool,
+    crowd: _Crowd,
 ) -> dict[str, Any]:
     rng = random.Random(seed)
-    out: dict[str, Any] = {"latencies": [], "errors": [], "thanked": 0}
+    events = {"opened": 0, "refused": 0, "changed": 0}
+    out: dict[str, Any] = {"latencies": [], "errors": [], "thanked": 0, "events": events}
     thanks = _text("room.thanks")
-    await asyncio.sleep(delay)
-    session = None
+    session = follower = None
     try:
-        name, value = await asyncio.to_thread(_join_cookie, base_url, code)
+        await asyncio.sleep(delay)
+        cookie = await asyncio.to_thread(_join_cookie, base_url, code)
         session = Session(
-            ws_url, page_name="room", query_string=f"room={code}", cookies={name: value}
+            ws_url, page_name="room", query_string=f"room={code}", cookies=dict([cookie])
         )
         first = await session.connect()
         out["errors"] += first.exceptions
         if "room_submit" not in session.widgets:
             raise RuntimeError("the room page showed no answer form")
+        follower = asyncio.ensure_future(
+            _follow_events(base_url, code, cookie, crowd.everyone_done, events)
+        )
         for attempt in range(2 if changes_mind else 1):
             await asyncio.sleep(rng.uniform(1.0, 4.0))  # reading, moving the sliders
             for key in FORM_KEYS if attempt == 0 else (rng.choice(FORM_KEYS),):
@@ -478,8 +557,18 @@ async def _participant(
     except Exception as err:
         out["errors"].append(f"{type(err).__name__}: {err}")
     finally:
+        crowd.finished_one()
+    try:
+        await crowd.everyone_done.wait()  # the page stays open until everyone has answered
+        if follower is not None:
+            await asyncio.wait_for(follower, EVENT_READ_S)
+    except Exception as err:
+        out["errors"].append(f"event stream: {type(err).__name__}: {err}")
+    finally:
         if session is not None:
             await session.close()
+    if events["refused"]:
+        out["errors"].append(f"event stream refused {events['refused']} time(s)")
     return out
 
 
@@ -487,8 +576,17 @@ def _crowd_thread(server: Server, code: str, count: int, ramp_s: float, out: dic
     rng = random.Random(7)
 
     async def run() -> list[Any]:
+        crowd = _Crowd(count)
         people = [
-            _participant(server.url, server.ws_url, code, i, ramp_s * i / count, rng.random() < 0.2)
+            _participant(
+                server.url,
+                server.ws_url,
+                code,
+                i,
+                ramp_s * i / count,
+                rng.random() < RESUBMIT_SHARE,
+                crowd,
+            )
             for i in range(count)
         ]
         return await gather_bounded(people, CROWD_LIMIT_S)
@@ -584,6 +682,7 @@ def _crowd_run(
     crashed = [p for p in people if isinstance(p, BaseException)]
     people = [p for p in people if not isinstance(p, BaseException)]
     thanked = sum(p["thanked"] for p in people)
+    streams = {k: sum(p["events"][k] for p in people) for k in ("opened", "refused", "changed")}
     latencies = [x for p in people for x in p["latencies"]]
     errors = [e for p in people for e in p["errors"]] + [repr(c) for c in crashed]
     return {
@@ -598,6 +697,7 @@ def _crowd_run(
         "errors": len(errors) + exceptions,
         "error_examples": errors[:5],
         "submit_latency_ms": summary(latencies),
+        "participant_event_streams": streams,
         "seconds_until_last_submit": finished,
         "dashboard_catch_up_seconds": caught_up,
         "dashboard_runs": dashboard_runs,
