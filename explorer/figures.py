@@ -137,19 +137,24 @@ def radar(
         )
     font = PRESENTER_FONT if presenter else 12
     fig.update_layout(
-        height=int(height * (1.4 if presenter else 1)),
+        height=int(height * (1.6 if presenter else 1)),
         margin={
-            "l": 130 if presenter else 75,
-            "r": 130 if presenter else 75,
+            "l": 160 if presenter else 75,  # room for two lines of axis label at 24 px
+            "r": 160 if presenter else 75,
             "t": 70 if presenter else 45,
-            "b": 190 if presenter else 90,  # the bottom axis label, then the legend
+            "b": 250 if presenter else 90,  # the bottom axis label, then the legend (3 rows)
         },
         font={"size": font, "color": PRESENTER_TEXT_COLOUR if presenter else "#222222"},
         polar={
             "radialaxis": {
                 "range": list(geometry.scale),
-                # On a projector the centre's 0 would sit on the 25: the centre says it.
-                "tickvals": list(geometry.rings) if presenter else [0, *geometry.rings],
+                # On a projector, large numbers at the centre (0) and the rim (100) would sit
+                # on the 25 and on the axis labels: the caption says what the scale runs to.
+                "tickvals": (
+                    [r for r in geometry.rings if r < geometry.scale[1]]
+                    if presenter
+                    else [0, *geometry.rings]
+                ),
                 "angle": 70,  # between the first two spokes, clear of the traces' markers
                 "tickfont": {
                     "size": font if presenter else font - 3,
@@ -162,9 +167,12 @@ def radar(
         },
         legend={
             "orientation": "h",
-            "yref": "container",  # at the figure's foot, below the bottom axis label
+            # At the figure's foot, below the bottom axis label, as wide as the figure
+            # (not the plot area between the margins) before it wraps.
+            "yref": "container",
             "yanchor": "bottom",
             "y": 0,
+            "xref": "container",
             "x": 0.5,
             "xanchor": "center",
             "font": {"size": font},
