@@ -8,7 +8,7 @@ a server nobody has visited yet.
 import streamlit as st
 
 from views.content import get_content
-from views.presenter import presenter_mode
+from views.presenter import asked_for_in_link, presenter_mode
 from views.registry import PAGES
 
 content = get_content()
@@ -16,7 +16,8 @@ st.set_page_config(
     page_title=content.text("app.title"),
     page_icon=content.text("app.icon"),
     layout="wide",
-    initial_sidebar_state="auto",
+    # A projector link opens with the navigation folded away: the room sees the page.
+    initial_sidebar_state="collapsed" if asked_for_in_link() else "auto",
 )
 navigation = st.navigation(
     [

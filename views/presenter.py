@@ -71,6 +71,14 @@ PRESENTER_CSS = _css(PRESENTER_RULES)
 SELECTORS = tuple(dict.fromkeys(selector for selector, _ in BASE_RULES + PRESENTER_RULES))
 
 
+PRESENTER_ON = ("1", "true", "yes", "on")
+
+
+def asked_for_in_link() -> bool:
+    """Whether the link asks for the presenter view (?presenter=1)."""
+    return st.query_params.get(KEY) in PRESENTER_ON
+
+
 def is_presenter() -> bool:
     """Whether the presenter view is on for this session (set by the frame's toggle)."""
     return bool(st.session_state.get(KEY, False))
@@ -79,7 +87,7 @@ def is_presenter() -> bool:
 def presenter_mode(content: Content) -> bool:
     """Read ?presenter=1 on first load, show the toggle, keep the link in step, apply styles."""
     if KEY not in st.session_state:
-        st.session_state[KEY] = st.query_params.get(KEY) in ("1", "true", "yes", "on")
+        st.session_state[KEY] = asked_for_in_link()
     on = st.sidebar.toggle(
         content.text("presenter.toggle"), key=KEY, help=content.text("presenter.help")
     )
