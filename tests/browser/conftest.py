@@ -23,7 +23,7 @@ Helpers (import with ``from .conftest import ...`` in modules of this package)
     text_styles(page)                              size, contrast and opacity of every text
                                                    a person sees in the main area.
     clipped_text(locator)                          text blocks cut off at their right edge.
-    overlapping_chart_text(page)                   pairs of Plotly texts drawn over each other.
+    chart_text_problems(page)                      Plotly texts drawn over each other or cut off.
     page_slug(spec)                                a registry page's name in file names.
     screenshot(page, name)                         test-artifacts/screenshots/<name>.png
 """
@@ -487,22 +487,26 @@ def clipped_text(locator: Locator, blocks: str = TEXT_BLOCKS) -> list[str]:
     )
 
 
-def overlapping_chart_text(page: Page) -> list[str]:
-    """Pairs of texts drawn over each other inside one Plotly chart (titles, tick labels,
-    annotations, legend entries, point labels); [] when none overlap."""
+def chart_text_problems(page: Page) -> list[str]:
+    """Texts inside a Plotly chart (titles, tick labels, annotations, legend entries, point
+    labels) drawn over each other, or reaching past the chart's edge (cut off); [] if none."""
     return page.evaluate(
         """() => [...document.querySelectorAll('.js-plotly-plot')].flatMap((plot) => {
+             const frame = plot.querySelector('.main-svg').getBoundingClientRect();
              const boxes = [...plot.querySelectorAll('text')]
                .filter((t) => t.textContent.trim() && !t.closest('.hoverlayer'))
                .map((t) => [t.textContent.trim(), t.getBoundingClientRect()])
                .filter(([, r]) => r.width > 0 && r.height > 0);
-             const hits = [];
+             const problems = boxes
+               .filter(([, r]) => r.left < frame.left - 1 || r.right > frame.right + 1
+                 || r.top < frame.top - 1 || r.bottom > frame.bottom + 1)
+               .map(([text]) => `cut off at the chart's edge: ${text}`);
              boxes.forEach(([a, r], i) => boxes.slice(i + 1).forEach(([b, q]) => {
                const x = Math.min(r.right, q.right) - Math.max(r.left, q.left);
                const y = Math.min(r.bottom, q.bottom) - Math.max(r.top, q.top);
-               if (x > 2 && y > 2) hits.push(`${a} / ${b}`);
+               if (x > 2 && y > 2) problems.push(`drawn over each other: ${a} / ${b}`);
              }));
-             return hits;
+             return problems;
            })"""
     )
 

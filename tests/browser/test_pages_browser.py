@@ -21,10 +21,10 @@ from .conftest import (
     LIVE_VERDICT,
     REPO_ROOT,
     VIEWPORTS,
+    chart_text_problems,
     clipped_text,
     horizontal_overflow,
     open_app,
-    overlapping_chart_text,
     page_slug,
     screenshot,
     wait_for_app,
@@ -112,7 +112,7 @@ def test_every_page_looks_right_on_desktop_phone_and_projector(
     width = VIEWPORTS[viewport]["viewport"]["width"]
     assert horizontal_overflow(page) <= 0, f"wider than the {width} px screen"
     assert clipped_text(page.locator(MAIN)) == []
-    assert overlapping_chart_text(page) == []
+    assert chart_text_problems(page) == []
     screenshot(page, f"{page_slug(spec)}-{viewport}")
 
 

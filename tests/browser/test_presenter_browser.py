@@ -27,6 +27,8 @@ from .conftest import (
     LIVE_VERDICT,
     POLL_MS,
     REPO_ROOT,
+    chart_text_problems,
+    clipped_text,
     in_viewport,
     open_app,
     page_slug,
@@ -89,6 +91,8 @@ def test_presenter_text_is_large_and_at_full_contrast(new_page, app_server, spec
     assert small == [], f"smaller than {minimum:.1f} px: {small}"
     assert faint == [], f"contrast under {MIN_CONTRAST}:1: {faint}"
     assert faded == [], f"drawn see-through: {faded}"
+    assert clipped_text(page.locator('[data-testid="stMain"]')) == []
+    assert chart_text_problems(page) == []
     if size == PROJECTORS[-1]:
         screenshot(page, f"{page_slug(spec)}-presenter-{size[0]}x{size[1]}")
 
@@ -98,6 +102,10 @@ def test_presenter_shows_the_verdict_radar_and_sliders_on_the_first_screen(
     new_page, app_server, size
 ):
     page = open_presenter(new_page, app_server, size)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    assert sidebar.evaluate("(el) => el.getBoundingClientRect().right") <= 0, (
+        "a projector link should open with the navigation folded away"
+    )
     shown = [page.locator(LIVE_VERDICT), page.locator(LIVE_RADAR)] + [
         page.get_by_role("slider", name=spec.label, exact=True) for spec in CONTENT.main_inputs
     ]
