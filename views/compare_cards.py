@@ -37,11 +37,13 @@ def value_bar(content: Content, approach: str, value: float) -> str:
 
 
 def _side(content: Content, approach: str, number: Grounded) -> None:
-    st.markdown(f"**{content.text(f'legend.{approach}')}** · *{basis_cell(content, number)}*")
+    """One approach's basis and its quotes, as one block: the quotes sit under their line."""
+    lines = [f"**{content.text(f'legend.{approach}')}** · *{basis_cell(content, number)}*"]
     for claim_id in number.claims:
         claim = content.claim_by_id[claim_id]
         lead = content.text("basis.by_contrast") + " " if number.basis == "contrast" else ""
-        st.markdown(f"> {lead}“{claim.quote}” — *{claim.location}*")
+        lines.append(f"> {lead}“{claim.quote}” — *{claim.location}*")
+    st.markdown("\n\n".join(lines))
 
 
 def dimension_card(content: Content, dimension: Dimension) -> None:
