@@ -6,21 +6,26 @@ cites them. Then Compare's cards, How it works' formula and tables, and the brie
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Download, Page, Route, expect
 
-from explorer import load_content
+from explorer import evaluate, load_content
+from explorer.live_table import live_table, row_index, table_row
 from tests.support.server import StreamlitServer
 from views.registry import PAGES, PageSpec
 
 from .conftest import (
     APP_TIMEOUT_MS,
+    LIVE_RADAR,
     LIVE_VERDICT,
+    POLL_MS,
     REPO_ROOT,
     VIEWPORTS,
+    address_inputs,
     chart_text_problems,
     clipped_text,
     horizontal_overflow,
@@ -134,6 +139,34 @@ def test_every_page_that_cites_a_source_names_both_sources_in_full(new_page, app
         assert note.evaluate("(el) => getComputedStyle(el).visibility") == "visible"
     # The pages that quote the sources: none may drop out of this check unnoticed.
     assert {"explore", "personas", "compare", "how-it-works"} <= set(citing), citing
+
+
+# --------------------------------------------------------------------------- Personas
+
+
+def test_try_this_persona_opens_explore_in_the_same_tab_with_the_persona_answers(
+    new_page, app_server
+):
+    page = open_app(new_page("desktop"), app_server, path="personas")
+    persona = CONTENT.personas.personas[0]
+    chosen = evaluate(persona.inputs, content=CONTENT).inputs
+    expect(page.get_by_role("heading", name=persona.name, exact=True)).to_be_visible()
+    page.get_by_role("button", name=CONTENT.text("personas.try_it")).click()
+    page.wait_for_function(
+        "() => location.pathname === '/' && new URLSearchParams(location.search).has('goal')",
+        polling=POLL_MS,
+        timeout=APP_TIMEOUT_MS,
+    )
+    wait_for_app(page)
+    assert len(page.context.pages) == 1, "it opened another tab"
+    main = {spec.id: chosen[spec.id] for spec in CONTENT.main_inputs}
+    assert {k: address_inputs(page)[k] for k in main} == main
+    advanced = {spec.id: chosen[spec.id] for spec in CONTENT.advanced_inputs}
+    row = table_row(live_table(CONTENT, advanced), row_index(CONTENT, dict(chosen)))
+    expect(page.locator(LIVE_RADAR)).to_have_attribute(
+        "data-needs", json.dumps(row["needs"], separators=(",", ":"))
+    )
+    expect(page.locator(LIVE_VERDICT)).to_have_text(row["headline"])
 
 
 # --------------------------------------------------------------------------- Compare
