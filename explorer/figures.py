@@ -277,12 +277,12 @@ def sensitivity_figure(
     held), the blend zone shaded, and where the person is now as a large ringed marker with
     its value written beside it (position is never shown by colour alone).
 
-    Each strip names its two end options under its own ends, aligned inward, so the names of
-    neighbouring strips never run into each other, whatever the width or the font."""
+    Each strip names its two end options under its own ends, aligned inward, and has a row
+    of its own, so no two names run into each other, whatever the width or the font."""
     specs = content.main_inputs
     tie = content.verdict.tie_zone
     font = PRESENTER_FONT if presenter else 12
-    tick_font = {"size": font if presenter else font - 2}
+    tick_font: dict[str, int | str] = {"size": font if presenter else font - 2}
     if presenter:
         tick_font["color"] = PRESENTER_TEXT_COLOUR
     # One strip per row, at every width: side by side, a strip's end names would run into
