@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from explorer.content import Content, Grounded
+from explorer.content import ApproachValue, Content, Grounded
 from explorer.scoring import Assessment, resolve_inputs, score
 
 
@@ -84,16 +84,15 @@ def comparison(content: Content) -> pd.DataFrame:
 
 
 def values_table(content: Content) -> pd.DataFrame:
-    """The radar's values, compact: each approach's value and the name of its basis."""
+    """The radar's values, compact enough for a phone: each approach's value with the name
+    of its basis ("90 · quoted")."""
+
     return pd.DataFrame(
         [
             {
                 "dimension": d.label,
-                "leans": content.text(f"legend.{d.leans}"),
-                "mentoring": d.mentoring.value,
-                "mentoring_basis": content.text(f"basis.names.{d.mentoring.basis}"),
-                "coaching": d.coaching.value,
-                "coaching_basis": content.text(f"basis.names.{d.coaching.basis}"),
+                "mentoring": _value(content, d.mentoring),
+                "coaching": _value(content, d.coaching),
             }
             for d in content.dimensions
         ]
@@ -148,22 +147,25 @@ def decision_table(content: Content) -> pd.DataFrame:
 
 
 def needs_table(content: Content, result: Assessment) -> pd.DataFrame:
-    """The radar's numbers as a table (the chart's accessible alternative), with the basis
-    of each approach's value."""
+    """The radar's numbers as a table (the chart's accessible alternative), each approach's
+    value with the name of its basis."""
     return pd.DataFrame(
         [
             {
                 "dimension": d.label,
                 "need": round(result.needs[d.id]),
-                "mentoring": d.mentoring.value,
-                "mentoring_basis": content.text(f"basis.names.{d.mentoring.basis}"),
-                "coaching": d.coaching.value,
-                "coaching_basis": content.text(f"basis.names.{d.coaching.basis}"),
+                "mentoring": _value(content, d.mentoring),
+                "coaching": _value(content, d.coaching),
                 "closer_to": content.text(f"columns.closer.{_closer(c.pull)}"),
             }
             for d, c in zip(content.dimensions, result.contributions, strict=True)
         ]
     )
+
+
+def _value(content: Content, number: ApproachValue) -> str:
+    """'90 · quoted': a value with the name of its basis."""
+    return f"{number.value:g} · {content.text(f'basis.names.{number.basis}')}"
 
 
 def _closer(pull: float) -> str:

@@ -6,7 +6,7 @@ from explorer.reading import reading_markdown
 from explorer.tables import decision_table, labelled, option_targets, values_table
 from views.content import get_content
 from views.panels import sources_note
-from views.tables import download, show_table
+from views.tables import download, show_grid, show_table
 
 content = get_content()
 
@@ -43,7 +43,7 @@ st.markdown(
         **{name: int(counts.get(label, 0)) for name, label in headline.items()},
     )
 )
-show_table(content, table, height=360)
+show_grid(content, table, height=360)
 download(
     content.text("how.download"),
     labelled(content, table).to_csv(index=False),

@@ -36,8 +36,11 @@ def test_how_it_works_shows_formula_targets_and_full_decision_table(content):
     decision = at.dataframe[-1].value
     assert len(decision) == 5**4
     assert set(decision["verdict"]) == {"Mentoring", "Coaching", "Both — a blend"}
-    targets = at.dataframe[1].value
-    assert targets["basis"].str.len().gt(0).all()
+    tables = [t.value for t in at.table]
+    values, targets = tables[0], tables[1]
+    assert len(values) == len(content.dimensions)
+    assert values.map(lambda cell: " · " in str(cell)).all().all()
+    assert targets["Basis"].str.len().gt(0).all()
 
 
 @pytest.mark.parametrize(

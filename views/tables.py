@@ -3,27 +3,29 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from explorer import Content
-from explorer.tables import column_label
+from explorer.tables import column_label, labelled
 
 MIME_TYPES = {".csv": "text/csv", ".html": "text/html", ".md": "text/markdown"}
 
 
-def show_table(
-    content: Content, table: pd.DataFrame, config: dict[str, Any] | None = None, **options: Any
-) -> None:
-    """A table whose columns are ids, shown with their labels from content; `config` maps an
-    id to a column type (its label is filled in here)."""
-    columns = {}
-    for column in table.columns:
-        kind = (config or {}).get(column, st.column_config.Column)
-        columns[column] = kind(column_label(content, column))
-    st.dataframe(table, hide_index=True, width="stretch", column_config=columns, **options)
+def show_table(content: Content, table: pd.DataFrame) -> None:
+    """A short table (columns are ids, shown with their labels from content) as a plain
+    table: its text wraps on a phone and follows the page's size on a projector."""
+    labels = labelled(content, table)
+    shown = labels.map(lambda v: f"{v:g}" if isinstance(v, float) else v).astype(object)
+    shown = shown.where(labels.notna(), "—")
+    st.table(shown.set_index(shown.columns[0]))
+
+
+def show_grid(content: Content, table: pd.DataFrame, *, height: int) -> None:
+    """A long table as a scrolling grid (sortable), its columns labelled from content."""
+    columns = {c: st.column_config.Column(column_label(content, c)) for c in table.columns}
+    st.dataframe(table, hide_index=True, width="stretch", column_config=columns, height=height)
 
 
 def download(label: str, data: str | Callable[[], str], file_name: str, *, key: str) -> None:
