@@ -14,6 +14,7 @@ import secrets
 from collections.abc import Callable
 from urllib.parse import urlencode, urlsplit
 
+import plotly.graph_objects as go
 import segno
 import streamlit as st
 
@@ -49,9 +50,21 @@ from views.room_live import navigate, room_updates
 from views.text import as_text
 from web.service import RoomService, room_service
 
+# While a pushed update reruns the dashboard, Streamlit dims the old picture (after 0.5 s)
+# until the new one is drawn; on a projector during a burst of answers that reads as
+# flicker. The picture on screen stays correct until it is replaced, so it is not dimmed.
+STEADY_DASHBOARD_CSS = """
+<style>
+.st-key-room_dashboard [data-stale="true"] { opacity: 1 !important; transition: none !important; }
+</style>
+"""
 SAFETY_REFRESH_S = 60  # a dropped stream still catches up; the stream itself is the push
+RESULTS_RADAR_HEIGHT = 410  # x1.6 on a projector: 656 px
 SESSION_KEY = "_room_session"
 STAGE_KEY = "room_stage"
+CONFIRM_KEY = "room_confirm_close"
+ERROR_KEY = "room_action_error"
+FEEDBACK_KEY = "room_feedback"
 
 
 @st.cache_resource(show_spinner=False)
@@ -84,6 +97,28 @@ def client() -> Client:
     return Client(
         address=ip if isinstance(ip, str) and ip else None, session=st.session_state[SESSION_KEY]
     )
+
+
+def keep_only_the_room_in_the_address() -> None:
+    """A room's address is `?room=CODE` and nothing else: an old link's key or identity
+    (`token=`, `participant=`) is dropped from the address bar, never shown or used."""
+    kept = {k: st.query_params[k] for k in ("room", "presenter") if k in st.query_params}
+    if set(st.query_params) - set(kept):
+        st.query_params.from_dict(kept)
+
+
+KNOWN_ROOMS = "_known_rooms"
+
+
+def open_room(store: RoomStore, code: str) -> Room:
+    """The room at `code`. A code this session already opened, or one this browser holds a
+    key or an identity for, is looked up directly; any other goes through the limit on
+    failed guesses — so guessing never locks someone out of the room they are in."""
+    known = st.session_state.setdefault(KNOWN_ROOMS, set())
+    vouched = browser_cookie(facilitator_cookie(code)) or browser_cookie(participant_cookie(code))
+    room = store.get_room(code) if code in known or vouched else store.find_room(code, client())
+    known.add(room.code)
+    return room
 
 
 def room_url(code: str) -> str:
@@ -168,29 +203,11 @@ def facilitator_token(store: RoomStore, code: str) -> str | None:
 
 
 def facilitator(content: Content, store: RoomStore, room: Room, token: str) -> None:
-    """The dashboard: the join view before reveal, the results filling the screen after it
-    (switchable), with the controls and a pushed count of who joined and answered."""
-    code = room.code
-    stage_default = "results" if room.revealed else "join"
-    stage = st.session_state.get(f"{STAGE_KEY}_{code}", stage_default)
-    if room.title:
-        st.subheader(as_text(room.title), anchor=False)
-    controls(content, store, room, token)
-    if loopback(join_url(code)):
-        st.warning(content.text("room.loopback_warning"), icon=":material/wifi_off:")
-    if stage == "join":
-        join_view(content, code)
-    else:
-        st.markdown(
-            content.text("room.corner", code=code, url=join_url(code)),
-            unsafe_allow_html=False,
-        )
-    dashboard(content, store, code, results_first=stage == "results")
-    with st.expander(content.text("room.other_device")):
-        st.caption(content.text("room.other_device_help"))
-        if st.button(content.text("room.other_device_button"), key="claim_link"):
-            claim = store.create_claim(code, token)
-            st.code(f"{app_url()}api/rooms/claim?c={claim}", language=None)
+    """The facilitator's dashboard: one fragment, rerun by its own controls and by the
+    room's pushed changes, so that a click and a push never race a full-page run."""
+    st.html(STEADY_DASHBOARD_CSS)
+    with st.container(key="room_dashboard"):
+        dashboard(content, store, room.code, token)
 
 
 def join_view(content: Content, code: str) -> None:
@@ -215,31 +232,54 @@ def _qr_png(url: str) -> bytes:
 
 
 def controls(content: Content, store: RoomStore, room: Room, token: str) -> None:
+    """Reveal/hide, the stage switch, close (asks first, in place) and the CSV download;
+    below them, feedback on the last action and the close confirmation."""
     stage_key = f"{STAGE_KEY}_{room.code}"
+    confirm_key = f"{CONFIRM_KEY}_{room.code}"
     reveal, stage, close, export = st.columns(4)
 
-    def toggle_reveal() -> None:
+    def act(action: Callable[[], object], feedback: str | None = None) -> bool:
+        """Run a facilitator action; its outcome stays on screen until the next one
+        (pushed reruns come and go meanwhile)."""
+        st.session_state.pop(ERROR_KEY, None)
+        st.session_state.pop(FEEDBACK_KEY, None)
         try:
-            store.set_revealed(room.code, token, not room.revealed)
+            action()
         except RoomError as err:
-            st.session_state["room_action_error"] = error_text(content, err)
-            return
-        st.session_state[stage_key] = "join" if room.revealed else "results"
-        st.toast(content.text("room.hidden_now" if room.revealed else "room.revealed_now"))
+            st.session_state[ERROR_KEY] = error_text(content, err)
+            return False
+        if feedback:
+            st.session_state[FEEDBACK_KEY] = feedback
+            st.toast(feedback)
+        return True
+
+    def toggle_reveal() -> None:
+        feedback = content.text("room.hidden_now" if room.revealed else "room.revealed_now")
+        if act(lambda: store.set_revealed(room.code, token, not room.revealed), feedback):
+            st.session_state[stage_key] = "join" if room.revealed else "results"
+
+    def close_room() -> None:
+        st.session_state[confirm_key] = False
+        act(lambda: store.close(room.code, token))
 
     label = content.text("room.hide" if room.revealed else "room.reveal")
     reveal.button(label, key="reveal", type="primary", on_click=toggle_reveal, width="stretch")
-    showing_join = st.session_state.get(stage_key, "results" if room.revealed else "join")
+    showing_join = stage_of(room) == "join"
     stage.button(
-        content.text("room.show_results" if showing_join == "join" else "room.show_join"),
+        content.text("room.show_results" if showing_join else "room.show_join"),
         key="stage",
         width="stretch",
         on_click=lambda: st.session_state.__setitem__(
-            stage_key, "results" if showing_join == "join" else "join"
+            stage_key, "results" if showing_join else "join"
         ),
     )
-    if close.button(content.text("room.close"), key="close", disabled=room.closed, width="stretch"):
-        confirm_close(content, store, room, token)
+    close.button(
+        content.text("room.close"),
+        key="close",
+        disabled=room.closed,
+        width="stretch",
+        on_click=lambda: st.session_state.__setitem__(confirm_key, True),
+    )
     export.download_button(
         content.text("room.export"),
         lambda: export_csv(content, store.export_answers(room.code, token)),
@@ -249,31 +289,29 @@ def controls(content: Content, store: RoomStore, room: Room, token: str) -> None
         on_click="ignore",
         width="stretch",
     )
-    if message := st.session_state.pop("room_action_error", None):
-        st.error(message)
-
-
-def confirm_close(content: Content, store: RoomStore, room: Room, token: str) -> None:
-    @st.dialog(content.text("room.close_title"))
-    def ask() -> None:
-        st.markdown(content.text("room.close_question"))
-        yes, no = st.columns(2)
-        if yes.button(content.text("room.close_confirm"), key="close_yes", type="primary"):
-            _act(content, lambda: store.close(room.code, token))
-        if no.button(content.text("room.close_cancel"), key="close_no"):
-            st.rerun()
-
-    ask()
-
-
-def _act(content: Content, action: Callable[[], object]) -> None:
-    """A facilitator action; if the database is busy, say so here and keep the page."""
-    try:
-        action()
-    except RoomError as err:
-        st.error(error_text(content, err))
-        return
-    st.rerun()
+    with st.container():  # always here, so that nothing below moves when it fills
+        if message := st.session_state.get(ERROR_KEY):
+            st.error(message)
+        if st.session_state.get(confirm_key) and not room.closed:
+            # Asked in place: a dialog would be a second fragment beside the pushed one.
+            with st.container(border=True, key="close_confirmation"):
+                st.markdown(
+                    f"**{content.text('room.close_title')}** {content.text('room.close_question')}"
+                )
+                yes, no, _ = st.columns([1, 1, 2])
+                yes.button(
+                    content.text("room.close_confirm"),
+                    key="close_yes",
+                    type="primary",
+                    on_click=close_room,
+                    width="stretch",
+                )
+                no.button(
+                    content.text("room.close_cancel"),
+                    key="close_no",
+                    on_click=lambda: st.session_state.__setitem__(confirm_key, False),
+                    width="stretch",
+                )
 
 
 def export_csv(content: Content, rows: list[dict[str, str]]) -> str:
@@ -300,35 +338,98 @@ def export_csv(content: Content, rows: list[dict[str, str]]) -> str:
     return answers_csv(out, columns)
 
 
+def stage_of(room: Room) -> str:
+    """What the dashboard shows: "join" (QR code and code) or "results" (the picture
+    filling the screen); results once revealed, unless the facilitator switched."""
+    default = "results" if room.revealed else "join"
+    return str(st.session_state.get(f"{STAGE_KEY}_{room.code}", default))
+
+
 @st.fragment(run_every=SAFETY_REFRESH_S)
-def dashboard(content: Content, store: RoomStore, code: str, *, results_first: bool) -> None:
-    """Counts and, once revealed, the room's picture. Reruns when the room's event stream
-    says something changed (and, as a safety net, once a minute)."""
-    room_updates(
-        code,
-        "facilitator",
-        key="room_updates",
-        live_label=content.text("room_errors.live"),
-        offline_label=content.text("room_errors.offline"),
-    )
+def dashboard(content: Content, store: RoomStore, code: str, token: str) -> None:
+    """The whole facilitator view. Reruns on its own controls, when the room's event
+    stream says something changed, and (a safety net) once a minute."""
+
+    def live_dot() -> None:
+        room_updates(
+            code,
+            "facilitator",
+            key="room_updates",
+            live_label=content.text("room_errors.live"),
+            offline_label=content.text("room_errors.offline"),
+        )
+
     try:
         snapshot = store.snapshot(code)
     except RoomError as err:  # busy, down or expired: say so; the next change retries
+        live_dot()
         st.error(error_text(content, err))
         return
-    st.markdown(
-        content.text("room.counts", joined=snapshot.joined, answered=snapshot.count),
-        help=content.text("room.counts_help"),
-    )
-    if snapshot.room.closed:
-        st.info(content.text("room.closed"))
-    if not snapshot.room.revealed:
-        st.info(content.text("room.hidden"))
-        return
-    if not snapshot.answers:
-        st.info(content.text("room.no_answers"))
-        return
-    room_picture(content, room_stats(content, snapshot.answers), large=results_first)
+    room = snapshot.room
+    stage = stage_of(room)
+    if room.title:
+        st.subheader(as_text(room.title), anchor=False)
+    controls(content, store, room, token)
+    with st.container():
+        if stage == "join":
+            # With the link and the QR code: a loopback link cannot be opened by any phone.
+            if loopback(join_url(code)):
+                st.warning(content.text("room.loopback_warning"), icon=":material/wifi_off:")
+            join_view(content, code)
+    # One line: the live dot, the counts, and (results first) the code small, for latecomers.
+    with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+        live_dot()
+        counts = content.text("room.counts", joined=snapshot.joined, answered=snapshot.count)
+        st.markdown(counts, help=content.text("room.counts_help"), width="content")
+        if stage == "results":
+            st.markdown(content.text("room.corner", code=code, url=join_url(code)))
+        if feedback := st.session_state.get(FEEDBACK_KEY):  # the last action's outcome
+            st.caption(f":material/check_circle: {feedback}", width="content")
+    with st.container():
+        if room.closed:
+            st.info(content.text("room.closed"))
+        if not room.revealed:
+            st.info(content.text("room.hidden"))
+        elif not snapshot.answers:
+            st.info(content.text("room.no_answers"))
+        else:
+            stats = room_stats(content, snapshot.answers)
+            room_picture(content, stats, large=stage == "results")
+    other_device(content, store, code, token)
+
+
+def other_device(content: Content, store: RoomStore, code: str, token: str) -> None:
+    """A one-time link that makes another device this room's facilitator (on request)."""
+    link_key = f"room_claim_link_{code}"
+
+    def make_link() -> None:
+        st.session_state.pop(link_key, None)
+        try:
+            claim = store.create_claim(code, token)
+        except RoomError as err:
+            st.session_state[link_key] = error_text(content, err)
+            return
+        st.session_state[link_key] = f"{app_url()}api/rooms/claim?c={claim}"
+
+    with st.expander(content.text("room.other_device")):
+        st.caption(content.text("room.other_device_help"))
+        st.button(content.text("room.other_device_button"), key="claim_link", on_click=make_link)
+        if link := st.session_state.get(link_key):
+            st.code(link, language=None)
+
+
+def small(figure: go.Figure) -> go.Figure:
+    """The figure without Plotly's default template (about 7 kB that the app's theme
+    replaces in the browser anyway), so that its message stays below Streamlit's 10 kB
+    cache threshold (``global.minCachedMessageSize``).
+
+    Why it matters: a cached element is sent as a reference (``ref_hash``) when it did
+    not change. Streamlit 1.67 keeps such references when it drops the unsent deltas of
+    a fragment run that the next run overtakes (pushed reruns in a burst do), and the
+    browser then places the reference without its siblings: "Bad delta path index" and
+    a blank page. Small elements are always sent whole, so a rerun can never orphan
+    them."""
+    return figure.update_layout(template=go.layout.Template())
 
 
 def room_picture(content: Content, stats: RoomStats, *, large: bool = False) -> None:
@@ -342,13 +443,14 @@ def room_picture(content: Content, stats: RoomStats, *, large: bool = False) -> 
         st.markdown(f"#### {content.text('room.distribution_heading')}")
         labels = [content.verdict.approaches[v].headline for v in stats.distribution]
         colours = [MENTORING_COLOUR, COACHING_COLOUR, NEEDS_COLOUR]
-        st.plotly_chart(
-            distribution_bar(
-                labels, list(stats.distribution.values()), colours, presenter=presenter
-            ),
-            key="room_distribution",
-            config={"displayModeBar": False},
+        bar = distribution_bar(
+            labels, list(stats.distribution.values()), colours, presenter=presenter
         )
+        if presenter:  # the axis words as large as the numbers, readable from the back
+            bar.update_xaxes(tickfont={"size": 20}).update_yaxes(tickfont={"size": 16})
+        if large:
+            bar.update_layout(height=400)
+        st.plotly_chart(small(bar), key="room_distribution", config={"displayModeBar": False})
         st.markdown(f"#### {content.text('room.disagree_heading')}")
         for dim, _ in stats.disagreement:
             low, high = round(stats.low[dim]), round(stats.high[dim])
@@ -360,11 +462,15 @@ def room_picture(content: Content, stats: RoomStats, *, large: bool = False) -> 
         st.markdown(f"#### {content.text('room.average_heading')}")
         band = Band(content.text("room.spread_band"), stats.low, stats.high)
         average = extra_trace(3, content.text("room.average_trace"), stats.average)
-        st.plotly_chart(
-            radar(content, [*approach_traces(content), average], presenter=presenter, band=band),
-            key="room_radar",
-            config={"displayModeBar": False},
-        )
+        traces = [*approach_traces(content), average]
+        if large:
+            # The results stage: as tall as a 1080-pixel screen allows below the controls;
+            # this column is wide enough for the legend in two rows, not three.
+            figure = radar(content, traces, presenter=True, height=RESULTS_RADAR_HEIGHT, band=band)
+            figure.update_layout(margin={"b": 190}, legend={"x": 0, "xanchor": "left"})
+        else:
+            figure = radar(content, traces, presenter=presenter, band=band)
+        st.plotly_chart(small(figure), key="room_radar", config={"displayModeBar": False})
 
 
 # --------------------------------------------------------------------------- participant
@@ -399,16 +505,20 @@ def participant(content: Content, store: RoomStore, room: Room) -> None:
     previous = {spec.id: stored[spec.id] for spec in content.main_inputs if spec.id in stored}
     previous = previous if len(previous) == len(content.main_inputs) else None
     submitted_key = f"room_submitted_{code}"
-    if room.closed:
-        st.info(content.text("room.closed"))
-    else:
-        answer_form(content, store, code, me, previous, submitted_key)
-    if previous or st.session_state.get(submitted_key):
-        chosen = previous or st.session_state[submitted_key]
-        st.success(content.text("room.thanks"))
-        panels.verdict_panel(content, evaluate(chosen, content=content))
-        panels.contested(content)
-    participant_room_picture(content, store, code)
+    # What comes and goes sits in containers that are always there: the pushed fragment
+    # below keeps its place between runs.
+    with st.container():
+        if room.closed:
+            st.info(content.text("room.closed"))
+        else:
+            answer_form(content, store, code, me, previous, submitted_key)
+    with st.container():
+        if previous or st.session_state.get(submitted_key):
+            chosen = previous or st.session_state[submitted_key]
+            st.success(content.text("room.thanks"))
+            panels.verdict_panel(content, evaluate(chosen, content=content))
+            panels.contested(content)
+    participant_room_picture(content, store, code, closed=room.closed)
 
 
 def answer_form(
@@ -446,13 +556,20 @@ def answer_form(
 
 
 @st.fragment(run_every=SAFETY_REFRESH_S)
-def participant_room_picture(content: Content, store: RoomStore, code: str) -> None:
-    """The room's picture once the facilitator reveals it (pushed on reveal and close)."""
+def participant_room_picture(
+    content: Content, store: RoomStore, code: str, *, closed: bool
+) -> None:
+    """The room's picture once the facilitator reveals it (pushed on reveal and close).
+
+    ``closed`` is what the page was drawn with: when the room has closed since, the whole
+    page reruns, so that the form goes and the closed notice shows (the verdict stays)."""
     room_updates(code, "participant", key="room_updates_participant")
     try:
         snapshot = store.snapshot(code)
     except RoomError:
         return
+    if snapshot.room.closed and not closed:
+        st.rerun()
     if snapshot.room.revealed and snapshot.answers:
         st.divider()
         room_picture(content, room_stats(content, snapshot.answers))
