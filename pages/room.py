@@ -12,13 +12,14 @@ from views.content import get_content
 content = get_content()
 store = room_views.get_store(content)
 typed = st.query_params.get("room")
+room_views.keep_only_the_room_in_the_address()
 
 st.title(content.text("room.title"), anchor=False)
 try:
     if not typed:
         room_views.lobby(content, store)
     else:
-        room = store.find_room(normalise_code(typed), room_views.client())
+        room = room_views.open_room(store, normalise_code(typed))
         token = room_views.facilitator_token(store, room.code)
         if token:
             room_views.facilitator(content, store, room, token)
