@@ -12,7 +12,13 @@
 # PostgreSQL is started with .ci/postgres.sh (stopped again on exit).
 #
 # Environment: CLUSTER_HOST (127.0.0.1), CLUSTER_PORT (8500), REPLICA_PORTS (8501,8502),
-# NGINX (nginx binary), PYTHON (.venv/bin/python), READY_TIMEOUT_S (90).
+# NGINX (nginx binary), PYTHON (.venv/bin/python), READY_TIMEOUT_S (90), CLUSTER_PREFIX
+# (nginx's folder with its config and access log; by default a temporary one, deleted on
+# exit - a given one is kept).
+#
+# The replicas learn each client's address from nginx's X-Forwarded-For, which uvicorn
+# trusts only from FORWARDED_ALLOW_IPS (uvicorn's own setting; 127.0.0.1 here, where
+# nginx connects from). Replicas on other hosts: set it to nginx's address.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -48,7 +54,14 @@ case "$EXPLORER_DATABASE_URL" in
 esac
 export EXPLORER_DATABASE_URL
 
-prefix=$(mktemp -d /tmp/explorer-cluster.XXXXXX)
+keep_prefix=0
+if [ -n "${CLUSTER_PREFIX:-}" ]; then
+  prefix=$CLUSTER_PREFIX
+  mkdir -p "$prefix"
+  keep_prefix=1
+else
+  prefix=$(mktemp -d /tmp/explorer-cluster.XXXXXX)
+fi
 chmod 755 "$prefix"
 mkdir -p "$prefix/tmp"
 chmod 777 "$prefix/tmp" # nginx's workers (user nobody when started as root) write here
@@ -70,7 +83,9 @@ cleanup() {
   if [ "$started_pg" = 1 ]; then
     explorer_postgres_stop >/dev/null 2>&1 || true
   fi
-  rm -rf "$prefix"
+  if [ "$keep_prefix" = 0 ]; then
+    rm -rf "$prefix"
+  fi
   log "stopped"
 }
 trap cleanup EXIT
@@ -92,6 +107,9 @@ wait_for() { # URL: until it answers 200, or READY_TIMEOUT_S
 # is valid on the other should a browser ever switch replicas.
 STREAMLIT_SERVER_COOKIE_SECRET="${STREAMLIT_SERVER_COOKIE_SECRET:-$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')}"
 export STREAMLIT_SERVER_COOKIE_SECRET
+# Who may tell a replica the client's address (X-Forwarded-For): nginx, on loopback.
+FORWARDED_ALLOW_IPS="${FORWARDED_ALLOW_IPS:-127.0.0.1}"
+export FORWARDED_ALLOW_IPS
 
 for port in "$PORT_A" "$PORT_B"; do
   "$PYTHON" -m streamlit run app.py \
@@ -124,7 +142,11 @@ wait_for "http://127.0.0.1:$CLUSTER_PORT/_stcore/health" || {
 
 log "ready: http://$CLUSTER_HOST:$CLUSTER_PORT -> replicas 127.0.0.1:$PORT_A (a), 127.0.0.1:$PORT_B (b)"
 log "room store: ${EXPLORER_DATABASE_URL%%://*}://...@${EXPLORER_DATABASE_URL##*@}"
-log "logs: $prefix (deleted on exit); Ctrl-C stops everything"
+if [ "$keep_prefix" = 1 ]; then
+  log "logs: $prefix (kept); Ctrl-C stops everything"
+else
+  log "logs: $prefix (deleted on exit); Ctrl-C stops everything"
+fi
 echo "READY http://$CLUSTER_HOST:$CLUSTER_PORT"
 
 # Stop everything as soon as one of them dies.

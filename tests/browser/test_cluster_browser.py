@@ -1,38 +1,67 @@
 """Two replicas behind nginx on one PostgreSQL store (deploy/cluster.sh), end to end.
 
-A room is created through the RoomStore on the shared database; participants in their own
-Chromium contexts answer through nginx, half of them pinned to replica a and half to b (the
-`explorer_replica` cookie the nginx config routes on); then the facilitator dashboard,
-opened on EITHER replica, must count every answer.
+A phone served by replica b answers, and the facilitator's dashboard on replica a counts
+it by push (PostgreSQL NOTIFY between the replicas, then the dashboard's event stream;
+no polling). Through nginx: the app's security headers arrive as the app sent them, the
+event stream is not buffered, the access log holds no query string or Referer, the app's
+per-address limits see the client's own address (X-Forwarded-For from nginx only), and
+one client's flood of WebSocket connections is refused without touching anyone else.
 
 Needs nginx, PostgreSQL (EXPLORER_TEST_POSTGRES_URL, from `source .ci/postgres.sh`) and
-Debian's Chromium (the shared `browser` fixture of tests/browser/conftest.py). Without them
-the test is skipped, except under CI=true, where it fails.
+Debian's Chromium. Without them the test is skipped, except under CI=true, where it fails.
+Clients on other addresses are simulated with loopback source addresses (127.0.0.0/8).
 """
 
 from __future__ import annotations
 
+import http.client
 import os
-import re
-import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.conftest import REPO_ROOT
+from tests.support.server import free_port
+from web.headers import SECURITY_HEADERS
+
+from .conftest import VIEWPORTS, wait_for_app
+from .room_support import (
+    CONTENT,
+    LatencyProbe,
+    ScriptRuns,
+    choose,
+    create_room,
+    fresh_postgres_database,
+    http_get,
+    join_room,
+    percentile,
+    room_code,
+    submit,
+    wait_for_answered,
+    write_artifact,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
-PARTICIPANTS_PER_REPLICA = 3
 START_TIMEOUT_S = 120
 PAGE_TIMEOUT_MS = 60_000
-DASHBOARD_TIMEOUT_MS = 60_000
 IN_CI = os.environ.get("CI") == "true"
+IDENTITIES_PER_ADDRESS = 5  # the cluster's EXPLORER_MAX_IDENTITIES_PER_ADDRESS
+PHONES_ON_B = 4
+FLOOD_ATTEMPTS = 1_500  # bounded: nginx's burst for new WebSockets is 400 at 20/s
+SSE_FIRST_BYTES_S = 3.0
+ANSWERS = [
+    {"goal": "specific", "timeframe": "weeks", "stage": "mid", "structure": "formal"},
+    {"goal": "holistic", "timeframe": "years", "stage": "early", "structure": "informal"},
+    {"goal": "mixed", "timeframe": "months", "stage": "senior", "structure": "balanced"},
+]
 
 
 def _unavailable(reason: str) -> None:
@@ -41,74 +70,55 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-def _free_ports(count: int) -> list[int]:
-    sockets = []
-    try:
-        for _ in range(count):
-            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            sock.bind(("127.0.0.1", 0))
-            sockets.append(sock)
-        return [s.getsockname()[1] for s in sockets]
-    finally:
-        for sock in sockets:
-            sock.close()
-
-
 @pytest.fixture(scope="module")
 def cluster_database() -> Iterator[str]:
-    """A fresh database on the test PostgreSQL server, dropped afterwards."""
     url = os.environ.get("EXPLORER_TEST_POSTGRES_URL")
     if not url:
         _unavailable("EXPLORER_TEST_POSTGRES_URL is not set (source .ci/postgres.sh)")
-    import sqlalchemy as sa
-
-    name = f"explorer_cluster_{secrets.token_hex(4)}"
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    except sa.exc.OperationalError as err:
-        admin.dispose()
-        _unavailable(f"PostgreSQL at EXPLORER_TEST_POSTGRES_URL does not answer: {err}")
-    try:
-        yield sa.engine.make_url(url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with fresh_postgres_database(url) as database:
+        yield database
 
 
 @pytest.fixture(scope="module")
-def cluster(cluster_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def cluster_prefix(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """nginx's folder (its rendered config and access log), kept for the checks."""
+    return tmp_path_factory.mktemp("nginx")
+
+
+@pytest.fixture(scope="module")
+def cluster(
+    cluster_database: str, cluster_prefix: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """deploy/cluster.sh on free loopback ports; yields nginx's base URL."""
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     if not os.access(nginx, os.X_OK):
         _unavailable("nginx is not installed (apt-get install nginx)")
     if not shutil.which("curl"):
         _unavailable("curl is not installed")
-    port, port_a, port_b = _free_ports(3)
+    port, port_a, port_b = free_port(), free_port(), free_port()
     logs = tmp_path_factory.mktemp("cluster")
     env = {
         **os.environ,
         "EXPLORER_DATABASE_URL": cluster_database,
         "EXPLORER_DATA_DIR": str(logs),
-        "EXPLORER_MAX_ROOMS_PER_HOUR": "1000",
+        "EXPLORER_MAX_IDENTITIES_PER_ADDRESS": str(IDENTITIES_PER_ADDRESS),
         "CLUSTER_PORT": str(port),
         "REPLICA_PORTS": f"{port_a},{port_b}",
+        "CLUSTER_PREFIX": str(cluster_prefix),
         "NGINX": nginx,
         "PYTHON": os.environ.get("PYTHON", str(REPO_ROOT / ".venv" / "bin" / "python")),
     }
-    out = (logs / "cluster.log").open("wb")
-    process = subprocess.Popen(
-        ["bash", str(REPO_ROOT / "deploy" / "cluster.sh")],
-        cwd=REPO_ROOT,
-        env=env,
-        stdout=out,
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
-        start_new_session=True,
-    )
     log = logs / "cluster.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            ["bash", str(REPO_ROOT / "deploy" / "cluster.sh")],
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
     try:
         deadline = time.monotonic() + START_TIMEOUT_S
         while "READY " not in log.read_text(errors="replace"):
@@ -120,86 +130,214 @@ def cluster(cluster_database: str, tmp_path_factory: pytest.TempPathFactory) -> 
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)  # its trap stops nginx and both replicas
             try:
-                process.wait(timeout=30)
+                process.wait(timeout=60)
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait(timeout=10)
-        out.close()
 
 
-def _context(browser, base_url: str, replica: str):
-    """A browser context pinned to one replica by nginx's routing cookie."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(PAGE_TIMEOUT_MS)
-    context.add_cookies([{"name": "explorer_replica", "value": replica, "url": base_url}])
-    return context
+@pytest.fixture
+def pinned(browser: Browser, cluster: str) -> Iterator[object]:
+    """Factory: pinned(replica, viewport) -> Page whose every request nginx sends to that
+    replica (its routing cookie set up front, as a returning browser has it)."""
+    contexts: list[BrowserContext] = []
+
+    def make(replica: str, viewport: str = "desktop") -> Page:
+        context = browser.new_context(**VIEWPORTS[viewport])
+        context.set_default_timeout(PAGE_TIMEOUT_MS)
+        context.add_cookies([{"name": "explorer_replica", "value": replica, "url": cluster}])
+        contexts.append(context)
+        page = context.new_page()
+        page.on("response", lambda r: _check_replica(r, replica))
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
 
 
-def _count_pattern() -> re.Pattern[str]:
-    """The dashboard's count line from its wording in content/ui.yaml; group 1 = answers."""
-    from explorer import load_content
-
-    template = load_content().text("room.counts").replace("**", "")
-    parts = re.split(r"(\{[a-z_]+\})", template)
-    pattern = "".join(
-        r"(\d+)" if p == "{answered}" else r"\d+" if p.startswith("{") else re.escape(p)
-        for p in parts
-    )
-    return re.compile(pattern)
+def _check_replica(response, replica: str) -> None:
+    served = response.headers.get("x-explorer-replica")
+    if served is not None:
+        assert served == replica, f"{response.url} was served by {served}, not {replica}"
 
 
-def test_dashboard_on_either_replica_counts_every_answer(cluster, cluster_database, browser):
-    from playwright.sync_api import expect
-
-    from explorer import load_content
+def _store(database_url: str):
     from explorer.rooms import RoomSettings, RoomStore
 
-    content = load_content()
-    store = RoomStore(cluster_database, RoomSettings(database_url=cluster_database))
-    try:
-        created = store.create_room("Cluster test")
-        code, token = created.room.code, created.token
-        contexts = []
-        try:
-            landed = []
-            for i in range(2 * PARTICIPANTS_PER_REPLICA):
-                replica = "ab"[i % 2]
-                context = _context(browser, cluster, replica)
-                contexts.append(context)
-                page = context.new_page()
-                response = page.goto(f"{cluster}/room?room={code}")
-                assert response is not None and response.ok
-                landed.append(response.headers.get("x-explorer-replica"))
-                submit = page.get_by_role("button", name=content.text("room.submit"))
-                expect(submit).to_be_visible()
-                slider = page.locator('[data-testid="stForm"]').get_by_role("slider").nth(i % 4)
-                slider.focus()
-                page.keyboard.press("ArrowRight" if i % 3 else "ArrowLeft")
-                submit.click()
-                expect(page.get_by_text(content.text("room.thanks"))).to_be_visible()
-            # The routing worked: each participant was served by the replica it asked for.
-            assert landed == ["a", "b"] * PARTICIPANTS_PER_REPLICA
-            answers = 2 * PARTICIPANTS_PER_REPLICA
-            assert store.snapshot(code).count == answers
+    return RoomStore(database_url, RoomSettings(database_url=database_url))
 
-            pattern = _count_pattern()
-            for replica in "ab":
-                context = _context(browser, cluster, replica)
-                contexts.append(context)
-                page = context.new_page()
-                response = page.goto(f"{cluster}/room?room={code}&token={token}")
-                assert response is not None and response.headers["x-explorer-replica"] == replica
-                line = page.locator('[data-testid="stMarkdownContainer"] p').filter(
-                    has_text=pattern
-                )
-                expect(line).to_have_count(1, timeout=DASHBOARD_TIMEOUT_MS)
-                expect(line).to_have_text(
-                    re.compile(rf"^{pattern.pattern}$".replace(r"(\d+)", str(answers))),
-                    timeout=DASHBOARD_TIMEOUT_MS,
-                )
-                assert page.locator('[data-testid="stException"]').count() == 0
+
+# --------------------------------------------------------------------------- push
+
+
+@pytest.mark.timeout(600)
+def test_a_phone_on_replica_b_reaches_the_dashboard_on_replica_a_by_push(cluster, pinned):
+    facilitator = pinned("a", "presenter")
+    runs = ScriptRuns().attach(facilitator)
+    code = create_room(facilitator, cluster, "Across replicas")
+    assert room_code(facilitator) == code
+    probe = LatencyProbe(facilitator)
+
+    latencies_ms = []
+    for n in range(1, PHONES_ON_B + 2):
+        phone = pinned("b" if n <= PHONES_ON_B else "a", "phone")  # the last one on a
+        join_room(phone, cluster, code)
+        choose(phone, ANSWERS[n % len(ANSWERS)])
+        probe.arm(phone)
+        started = time.monotonic()
+        submit(phone)
+        wait_for_answered(facilitator, n)
+        latencies_ms.append(probe.shown_at(n) - probe.clicked_at(phone))
+        assert time.monotonic() - started < 30
+    wait_for_app(facilitator)
+
+    # Push, not polling: no run in the meantime came from the once-a-minute safety timer.
+    auto = [r for r in runs.requested if r[1]]
+    assert auto == [], f"safety-timer reruns: {auto}"
+    expect(facilitator.get_by_text(CONTENT.text("room.hidden"))).to_be_visible()
+
+    on_b = latencies_ms[:PHONES_ON_B]
+    write_artifact(
+        "cluster-latency.json",
+        {
+            "what": (
+                "ms from a phone's Submit click (phone on replica b) to the dashboard on "
+                "replica a showing the new count, through nginx, PostgreSQL NOTIFY and SSE"
+            ),
+            "samples_ms_phone_on_b": [round(x) for x in on_b],
+            "sample_ms_phone_on_a": round(latencies_ms[-1]),
+            "p50_ms": round(percentile(on_b, 50)),
+            "p95_ms": round(percentile(on_b, 95)),
+            "percentiles": "nearest rank over the samples",
+        },
+    )
+    assert max(latencies_ms) < 5_000, latencies_ms
+
+
+# --------------------------------------------------------------------------- headers, SSE
+
+
+def test_nginx_passes_the_app_s_security_headers_and_streams_events_unbuffered(
+    cluster, cluster_database
+):
+    expected = {name.decode(): value.decode() for name, value in SECURITY_HEADERS}
+    for path, replica in (("/room", "a"), ("/", "b"), ("/api/rooms/ABCDEF/join", "a")):
+        reply = http_get(cluster + path, headers={"Cookie": f"explorer_replica={replica}"})
+        for name, value in expected.items():
+            assert reply.headers.get_all(name) == [value], (path, name, reply.headers)
+
+    store = _store(cluster_database)
+    try:
+        created = store.create_room("Stream through nginx")
+        code = created.room.code
+        parts = urlsplit(cluster)
+        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+        try:
+            conn.request(
+                "GET",
+                f"/api/rooms/{code}/events?role=participant",
+                headers={"Cookie": "explorer_replica=b", "Accept": "text/event-stream"},
+            )
+            started = time.monotonic()
+            response = conn.getresponse()
+            assert response.status == 200
+            assert response.getheader("Content-Type", "").startswith("text/event-stream")
+            for name, value in expected.items():
+                assert response.headers.get_all(name) == [value], (name, response.headers)
+            first = response.read1(4096)
+            assert first.startswith(b"retry:"), first
+            assert time.monotonic() - started < SSE_FIRST_BYTES_S  # not held in a buffer
+            # A change committed outside both replicas (this test's own store) reaches the
+            # stream on replica b through PostgreSQL NOTIFY, and through nginx at once.
+            changed_at = time.monotonic()
+            store.set_revealed(code, created.token, True)
+            event = b""
+            while b"event: changed" not in event and time.monotonic() - changed_at < 5:
+                event += response.read1(4096)  # heartbeats come every 15 s: never blocks long
+            assert b"event: changed" in event, event
+            assert time.monotonic() - changed_at < 5
         finally:
-            for context in contexts:
-                context.close()
+            conn.close()
     finally:
         store.dispose()
+
+
+# --------------------------------------------------------------------------- addresses
+
+
+def _join(cluster: str, code: str, source: str, **headers: str):
+    return http_get(
+        f"{cluster}/api/rooms/{code}/join",
+        source=source,
+        headers={"Cookie": "explorer_replica=a", **headers},
+    )
+
+
+def test_the_app_counts_each_client_by_the_address_nginx_saw_not_by_a_forged_header(
+    cluster, cluster_database
+):
+    store = _store(cluster_database)
+    try:
+        code = store.create_room("Addresses").room.code
+    finally:
+        store.dispose()
+    phone = "127.0.0.5"
+    statuses = [_join(cluster, code, phone).status for _ in range(IDENTITIES_PER_ADDRESS)]
+    assert statuses == [303] * IDENTITIES_PER_ADDRESS  # each a new identity (no cookie kept)
+    assert _join(cluster, code, phone).status == 429  # this address's allowance is used up
+    # A client cannot pose as someone else: nginx replaces X-Forwarded-For.
+    assert _join(cluster, code, phone, **{"X-Forwarded-For": "198.51.100.23"}).status == 429
+    # Another device (another address) behind the same nginx is counted on its own.
+    other = _join(cluster, code, "127.0.0.6")
+    assert other.status == 303
+    assert any(c.startswith(f"explorer_participant_{code}=") for c in other.cookies())
+
+
+def test_nginx_stops_one_client_s_flood_of_websocket_connections_and_no_one_else(cluster):
+    flooder, bystander = "127.0.0.9", "127.0.0.10"
+    refused = None
+    for attempt in range(FLOOD_ATTEMPTS):
+        reply = http_get(f"{cluster}/_stcore/stream", source=flooder)
+        if reply.status == 429:
+            refused = (attempt, reply)
+            break
+    assert refused is not None, f"{FLOOD_ATTEMPTS} connection attempts, none refused"
+    attempt, reply = refused
+    assert attempt >= 100, f"refused after only {attempt}: a class behind one NAT would be too"
+    # nginx's own refusal carries the security headers too (the app never saw it).
+    assert reply.headers.get("X-Frame-Options") == "DENY"
+    assert "frame-ancestors 'none'" in reply.headers.get("Content-Security-Policy", "")
+    assert reply.headers.get("X-Content-Type-Options") == "nosniff"
+    assert http_get(f"{cluster}/_stcore/stream", source=bystander).status != 429
+    assert http_get(f"{cluster}/_stcore/health", source=flooder).status == 200
+
+
+# --------------------------------------------------------------------------- access log
+
+
+def test_the_access_log_holds_no_query_string_and_no_referer(cluster, cluster_prefix):
+    secret = "s3cr3tClaimValue0123456789abcdef"
+    referer = f"{cluster}/room?room=ABCDEF&token={secret}-referer"
+    requests = [
+        f"/api/rooms/claim?c={secret}",  # a one-time facilitator link
+        f"/room?room=ABCDEF&token={secret}",  # an old-style link with a key in it
+        f"/api/rooms/ABCDEF/events?role=facilitator&k={secret}",
+    ]
+    for path in requests:
+        http_get(cluster + path, headers={"Referer": referer, "Cookie": "explorer_replica=a"})
+    log_file = cluster_prefix / "access.log"
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:  # nginx writes a line when a request completes
+        lines = log_file.read_text(encoding="utf-8").splitlines()
+        if sum(1 for line in lines if "/api/rooms/claim " in line) and any(
+            "/api/rooms/ABCDEF/events " in line for line in lines
+        ):
+            break
+        time.sleep(0.1)
+    text = log_file.read_text(encoding="utf-8")
+    assert '"GET /api/rooms/claim HTTP/1.1"' in text
+    assert '"GET /room HTTP/1.1"' in text
+    assert '"GET /api/rooms/ABCDEF/events HTTP/1.1"' in text
+    assert secret not in text
+    assert "?" not in text, [line for line in text.splitlines() if "?" in line][:3]
