@@ -425,7 +425,8 @@ def test_every_room_error_has_a_code_and_words_in_content() -> None:
         assert content.text(f"room_errors.{key}")
 
 
-def test_error_messages_are_not_what_the_pages_show() -> None:
-    """The pages show content by code; ``message`` stays a log fallback (English)."""
+def test_an_errors_message_is_its_code_for_the_logs_never_the_pages_words() -> None:
+    """The pages show content by code; ``message`` is only the code and its parameters."""
     content = load_content()
+    assert RoomFull().message == "room_full"
     assert content.text("room_errors.room_full") != RoomFull().message

@@ -28,6 +28,7 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from explorer import load_content
 from explorer.rooms import (
     CODE_ALPHABET,
     InvalidAnswer,
@@ -201,7 +202,8 @@ def test_typed_codes_are_trimmed_upper_cased_and_freed_of_spaces_and_dashes(
 def test_anything_but_six_alphabet_characters_is_an_invalid_code(typed: object) -> None:
     with pytest.raises(InvalidCode) as caught:
         normalise_code(typed)
-    assert "6" in caught.value.message
+    assert caught.value.code == "invalid_code"
+    assert "6" in load_content().text(f"room_errors.{caught.value.code}")
 
 
 @given(st.text(max_size=20))
@@ -270,14 +272,15 @@ def test_a_bad_setting_raises_a_value_error_naming_the_variable(name: str, value
         RoomSettings.from_env({name: value})
 
 
-def test_room_errors_carry_short_user_facing_messages() -> None:
+def test_room_errors_name_short_words_in_content_and_log_only_their_code() -> None:
+    content = load_content()
     kinds = [RoomNotFound, RoomClosed, RoomExpired, NotAuthorised, RoomFull, TooManyRooms]
     kinds += [InvalidTitle, InvalidCode, InvalidAnswer, StoreUnavailable]
     for kind in kinds:
         error = kind()
         assert isinstance(error, RoomError)
-        assert str(error) == error.message and 10 < len(error.message) < 120
-    assert str(StoreUnavailable()) == "The room is busy right now — please try again in a moment."
+        assert str(error) == error.message == error.code
+        assert 10 < len(content.text(f"room_errors.{error.code}")) < 200
 
 
 def test_the_default_sqlite_folder_is_created_on_first_use(tmp_path: Path) -> None:
@@ -514,8 +517,10 @@ def test_a_title_over_the_limit_or_with_control_characters_is_refused(
 ) -> None:
     store = make_store(max_title_chars=10)
     assert store.create_room("  " + "x" * 10 + "  ").room.title == "x" * 10
-    with pytest.raises(InvalidTitle, match="10 characters"):
+    with pytest.raises(InvalidTitle) as caught:
         store.create_room("x" * 11)
+    assert caught.value.params == {"limit": 10}
+    assert "10 characters" in load_content().text("room_errors.title_too_long", limit=10)
     for bad in ("two\nlines", "nul\x00", 42):
         with pytest.raises(InvalidTitle):
             store.create_room(bad)  # type: ignore[arg-type]

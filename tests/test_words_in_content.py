@@ -5,10 +5,9 @@ a string literal with two or more English words is a finding, unless it is a doc
 developer-facing exception or log message, markup/CSS, wire protocol, or on the short
 allow-list below.
 
-Room errors keep an English ``default_message`` for logs and developers (explorer/rooms/
-errors.py says so); what a person reads is ``room_errors.<code>`` in content/ui.yaml. That
-is safe only while no page, view or route shows an exception's own text, which the last
-test here checks.
+Room errors carry only a code (and its parameters) for the logs; what a person reads is
+``room_errors.<code>`` in content/ui.yaml. No page, view or route shows an exception's own
+text either, which the last test here checks.
 """
 
 from __future__ import annotations
@@ -41,8 +40,6 @@ MARKUP = re.compile(r"^\s*[<@{\[]|[{};]\s*$|</|-src\b|\bvar\(--|rgba?\(")
 # Server-sent-events lines ("event: changed", "data: ...", "retry: 2000", ": keep-alive"):
 # the stream's wire format, read by the browser's EventSource and never shown to anyone.
 SSE_FIELDS = re.compile(r"^(?:(?:event|data|id|retry): |: )")
-# Class attributes that hold an exception's developer-facing fallback text.
-DEVELOPER_ATTRIBUTES = {"default_message"}
 # (file, start of the literal): text that cannot come from content, with the reason.
 ALLOWED = {
     # Shown when the content itself failed to load, so it cannot come from content.
@@ -71,12 +68,6 @@ def _developer_only(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:
     statement = parent
     if isinstance(statement, ast.Raise):
         return True
-    if isinstance(statement, ast.Assign | ast.AnnAssign) and isinstance(
-        parents.get(statement), ast.ClassDef
-    ):
-        targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
-        if any(isinstance(t, ast.Name) and t.id in DEVELOPER_ATTRIBUTES for t in targets):
-            return True  # e.g. RoomError.default_message: for logs, never shown
     # A docstring.
     return isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)
 
@@ -184,8 +175,8 @@ except RoomError as err:
 
 
 def test_the_words_scan_can_fail(tmp_path):
-    """English in a page is found; the same words in an SSE line or as an error's
-    developer fallback are not."""
+    """English in a page or in an exception class is found; the same words in an SSE line
+    are not."""
     page = tmp_path / "pages" / "probe.py"
     page.parent.mkdir()
     page.write_text(
@@ -200,4 +191,7 @@ yield_line = "event: end\\ndata: room has expired\\n\\n"
 """,
         encoding="utf-8",
     )
-    assert findings(page, tmp_path) == ["pages/probe.py:7: 'Something went wrong with the room.'"]
+    assert findings(page, tmp_path) == [
+        "pages/probe.py:5: 'Something went wrong with the room.'",
+        "pages/probe.py:7: 'Something went wrong with the room.'",
+    ]

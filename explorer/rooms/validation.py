@@ -45,7 +45,7 @@ def clean_title(title: object, limit: int) -> str:
         raise InvalidTitle()
     clean = title.strip()
     if len(clean) > limit:
-        raise TitleTooLong(f"Keep the room title to {limit} characters or fewer.", limit=limit)
+        raise TitleTooLong(limit=limit)
     if has_control_chars(clean):
         raise TitleControlCharacters()
     if has_format_chars(clean):
