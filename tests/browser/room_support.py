@@ -331,18 +331,36 @@ class SecurityWatch:
 # --------------------------------------------------------------------------- servers
 
 
+@dataclass(frozen=True)
+class Restart:
+    """What one restart took: the old process's exit (graceful unless it had to be
+    killed) and the moment the new one answered its health check."""
+
+    stopped_s: float
+    killed: bool
+    up_at: float
+
+
 class RestartableServer(StreamlitServer):
     """A StreamlitServer that can be stopped (or killed) and started again on the same
     port, as after a deploy or a crash: open pages must find it again by themselves."""
 
-    def restart(self, *, down_s: float = 0.0, kill: bool = False) -> float:
-        """Stop, wait ``down_s``, start on the same port; returns when it answers
-        health checks, with the monotonic time at which it did."""
+    def restart(self, *, kill: bool = False, stop_timeout_s: float = 40.0) -> Restart:
+        """SIGTERM (or SIGKILL), wait for the exit (SIGKILL after ``stop_timeout_s``),
+        start on the same port and wait until it answers."""
+        assert self.process is not None
+        started = time.monotonic()
+        killed = kill
         if kill:
             self.kill()
         else:
-            self.stop()
-        time.sleep(down_s)
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=stop_timeout_s)
+            except subprocess.TimeoutExpired:
+                killed = True
+                self.kill()
+        stopped_s = time.monotonic() - started
         self.starts += 1
         with self._log("stdout").open("wb") as out, self._log("stderr").open("wb") as err:
             self.process = subprocess.Popen(
@@ -356,7 +374,7 @@ class RestartableServer(StreamlitServer):
         deadline = time.monotonic() + START_TIMEOUT_S
         while self.process.poll() is None and time.monotonic() < deadline:
             if answers_ok(f"{self.url}/_stcore/health", timeout=1.0):
-                return time.monotonic()
+                return Restart(stopped_s, killed, time.monotonic())
             time.sleep(0.05)
         self.stop()
         raise RuntimeError(f"the app did not start again on port {self.port}:\n{self.tail()}")
@@ -445,6 +463,7 @@ __all__ = [
     "SUBMIT_NAME",
     "LatencyProbe",
     "Reply",
+    "Restart",
     "RestartableServer",
     "ScriptRuns",
     "SecurityWatch",
