@@ -132,9 +132,6 @@ def upgrade(conn: Connection) -> int:
     found = current_version(conn)
     if found > SCHEMA_VERSION:
         raise SchemaTooNew(
-            f"The room database is at schema version {found}; this release supports "
-            f"up to {SCHEMA_VERSION}. Run the newer release, or point "
-            "EXPLORER_DATABASE_URL / EXPLORER_DATA_DIR at another database.",
             found=found,
             supported=SCHEMA_VERSION,
         )
