@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 from explorer import Assessment, Content
@@ -100,10 +102,15 @@ def take_it_with_you(content: Content, result: Assessment) -> None:
         with column:
             download(
                 content.text(f"brief.download_{kind}"),
-                lambda kind=kind: getattr(build_brief(content, result, link), kind),
+                partial(_brief_text, content, result, link, kind),
                 file_name,
                 key=f"brief_{kind}",
             )
+
+
+def _brief_text(content: Content, result: Assessment, link: str, kind: str) -> str:
+    brief = build_brief(content, result, link)
+    return brief.html if kind == "html" else brief.markdown
 
 
 def boundaries(content: Content) -> None:

@@ -502,8 +502,8 @@ def participant(content: Content, store: RoomStore, room: Room) -> None:
         except StoreUnavailable:
             pass
     stored = store.own_answer(code, me) or {}
-    previous = {spec.id: stored[spec.id] for spec in content.main_inputs if spec.id in stored}
-    previous = previous if len(previous) == len(content.main_inputs) else None
+    answered = {spec.id: stored[spec.id] for spec in content.main_inputs if spec.id in stored}
+    previous = answered if len(answered) == len(content.main_inputs) else None
     submitted_key = f"room_submitted_{code}"
     # What comes and goes sits in containers that are always there: the pushed fragment
     # below keeps its place between runs.
