@@ -3,25 +3,38 @@
 Twenty Playwright contexts (each its own cookies and Streamlit session) open the Explore
 page on one app server, each with a different link. After all have loaded, after each has
 moved one slider, after some lose their connection and get it back, and after half reload,
-every page's sliders, verdict, radar and link must match its own inputs, and no one else's.
+every page's live sliders, verdict, radar and address must match its own inputs, and no
+one else's. The live explorer draws in the browser, so the address bar (written by the
+session on the server) and the radar (drawn from what the session sent the component)
+are the two places cross-talk would show.
 """
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import time
 from itertools import product
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import urlencode
 
 import pytest
-from playwright.sync_api import Page, WebSocketRoute, expect
+from playwright.sync_api import Locator, Page, WebSocketRoute, expect
 
-from explorer import evaluate, load_content
+from explorer import load_content
+from explorer.live_table import live_table, row_index, table_row
 from explorer.urlstate import write_query
 from tests.appserver import record
 
-from .conftest import POLL_MS, app_state, radar_trace, wait_for_app
+from .conftest import (
+    LIVE_RADAR,
+    LIVE_VERDICT,
+    POLL_MS,
+    address_inputs,
+    app_state,
+    drawn_needs,
+    wait_for_app,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -32,8 +45,8 @@ RELOADED = 10  # and this many (the last ones) reload the page
 # Twenty pages load (or rerun) at once on two cores: a batch may take far longer than one
 # page, so each wait in a batch may use this much (it ends as soon as the page is ready).
 BATCH_TIMEOUT_MS = 180_000
-NEEDS_INDEX = 2  # the radar's traces: mentoring, coaching, then the person's needs
 MAIN = [spec.id for spec in CONTENT.main_inputs]
+TABLE = live_table(CONTENT, {s.id: s.default for s in CONTENT.advanced_inputs})
 
 
 def _distinct_inputs(count: int) -> list[dict[str, str]]:
@@ -44,42 +57,46 @@ def _distinct_inputs(count: int) -> list[dict[str, str]]:
 
 
 def _expected(inputs: dict[str, str]) -> dict[str, object]:
-    result = evaluate(inputs, content=CONTENT)
-    radii = [round(result.needs[d.id], 1) for d in CONTENT.dimensions]
+    row = table_row(TABLE, row_index(CONTENT, inputs))
     return {
         "sliders": {i: CONTENT.input_by_id[i].option(inputs[i]).label for i in MAIN},
-        "verdict": f"Verdict: {CONTENT.verdict.approaches[result.verdict].headline}",
-        "radar": [*radii, radii[0]],
-        "query": write_query(CONTENT, inputs),
+        "verdict": row["headline"],
+        "radar": row["needs"],
+        "address": {k: v for k, v in write_query(CONTENT, inputs).items() if k in MAIN},
     }
+
+
+def _slider(page: Page, input_id: str) -> Locator:
+    return page.get_by_role("slider", name=CONTENT.input_by_id[input_id].label, exact=True)
 
 
 def _shown(page: Page) -> dict[str, object]:
-    """What the page shows right now: sidebar slider values, verdict, radar, link."""
-    sidebar = page.locator('[data-testid="stSidebar"]')
-    sliders = {
-        i: sidebar.get_by_role("slider", name=CONTENT.input_by_id[i].label).get_attribute(
-            "aria-valuetext"
-        )
-        for i in MAIN
-    }
-    verdict = page.get_by_role("heading", name="Verdict:").inner_text().strip()
-    query = {k: v[-1] for k, v in parse_qs(urlsplit(page.url).query).items()}
+    """What the page shows right now: live slider values, verdict, radar, address."""
+    address = address_inputs(page)
     return {
-        "sliders": sliders,
-        "verdict": verdict,
-        "radar": radar_trace(page, NEEDS_INDEX),
-        "query": query,
+        "sliders": {i: _slider(page, i).get_attribute("aria-valuetext") for i in MAIN},
+        "verdict": page.locator(LIVE_VERDICT).inner_text().strip(),
+        "radar": drawn_needs(page),
+        "address": {k: address[k] for k in MAIN if k in address},
     }
+
+
+MATCHED: list[str] = []  # one entry per state that matched its own link, as counted
 
 
 def _matches(page: Page, inputs: dict[str, str], n: int, when: str) -> None:
-    shown, expected = _shown(page), _expected(inputs)
+    expected = _expected(inputs)
+    # The radar is drawn in the browser: wait (bounded) until it shows this session's row.
+    expect(page.locator(LIVE_RADAR)).to_have_attribute(
+        "data-needs", json.dumps(expected["radar"], separators=(",", ":"))
+    )
+    shown = _shown(page)
     context = f"session {n} {when}: shows {shown}, its own link says {inputs}"
     assert shown["sliders"] == expected["sliders"], context
     assert shown["verdict"] == expected["verdict"], context
-    assert shown["radar"] == pytest.approx(expected["radar"], abs=0.051), context
-    assert shown["query"] == expected["query"], context
+    assert shown["radar"] == expected["radar"], context
+    assert shown["address"] == expected["address"], context
+    MATCHED.append(f"{n} {when}")
 
 
 def _one_step(inputs: dict[str, str], n: int) -> tuple[str, str, dict[str, str]]:
@@ -134,6 +151,7 @@ def _wait_for_connection(
 @pytest.mark.timeout(600)
 def test_twenty_concurrent_sessions_never_see_each_others_state(new_page, app_server):
     started = time.monotonic()
+    MATCHED.clear()
     inputs = _distinct_inputs(SESSIONS)
     pages = [new_page((1100, 800)) for _ in range(SESSIONS)]
     verdicts = {_expected(i)["verdict"] for i in inputs}
@@ -157,11 +175,9 @@ def test_twenty_concurrent_sessions_never_see_each_others_state(new_page, app_se
     moved = []
     for n, (page, mine) in enumerate(zip(pages, inputs, strict=True)):
         input_id, key, after = _one_step(mine, n)
-        slider = page.locator('[data-testid="stSidebar"]').get_by_role(
-            "slider", name=CONTENT.input_by_id[input_id].label
-        )
+        slider = _slider(page, input_id)
         slider.focus()
-        page.keyboard.press(key)
+        page.keyboard.press(key)  # down and up: the release reports to the session
         moved.append((input_id, after))
     for n, (page, (input_id, after)) in enumerate(zip(pages, moved, strict=True)):
         _wait_for_query(page, input_id, after[input_id])
@@ -193,6 +209,7 @@ def test_twenty_concurrent_sessions_never_see_each_others_state(new_page, app_se
         expect(page.locator('[data-testid="stAlertContentWarning"]')).to_have_count(0)
     checks += RELOADED
     phases["reload"] = time.monotonic() - started - sum(phases.values())
+    assert len(MATCHED) == checks, MATCHED
 
     record(
         "sessions",
@@ -202,7 +219,7 @@ def test_twenty_concurrent_sessions_never_see_each_others_state(new_page, app_se
         states_checked=checks,
         reconnects=RECONNECTED,
         reloads=RELOADED,
-        cross_talk=0,
+        states_matching_own_link=len(MATCHED),
         seconds=round(time.monotonic() - started, 1),
         seconds_per_phase={k: round(v, 1) for k, v in phases.items()},
     )
