@@ -233,7 +233,12 @@ def _qr_png(url: str) -> bytes:
 
 def controls(content: Content, store: RoomStore, room: Room, token: str) -> None:
     """Reveal/hide, the stage switch, close (asks first, in place) and the CSV download;
-    below them, feedback on the last action and the close confirmation."""
+    below them, an error of the last action and the close confirmation.
+
+    The outcome of an action is shown in the dashboard itself (beside the counts), not as
+    a toast: these run inside the dashboard fragment, and a toast sent from a fragment run
+    takes the first place of the page's event container - where the page's style-only
+    st.html elements live - and so removes the app's own CSS."""
     stage_key = f"{STAGE_KEY}_{room.code}"
     confirm_key = f"{CONFIRM_KEY}_{room.code}"
     reveal, stage, close, export = st.columns(4)
@@ -248,9 +253,8 @@ def controls(content: Content, store: RoomStore, room: Room, token: str) -> None
         except RoomError as err:
             st.session_state[ERROR_KEY] = error_text(content, err)
             return False
-        if feedback:
+        if feedback:  # shown beside the counts; not a toast, see controls()
             st.session_state[FEEDBACK_KEY] = feedback
-            st.toast(feedback)
         return True
 
     def toggle_reveal() -> None:

@@ -67,6 +67,17 @@ PLANS: list[dict[str, str]] = [
 ]
 
 
+# What the app's style-only st.html elements set: the main column's top padding and the
+# page title's size (views/presenter.py BASE_CSS).
+PAGE_STYLE_JS = """
+() => {
+  const main = document.querySelector('[data-testid="stMainBlockContainer"]');
+  const h1 = document.querySelector('[data-testid="stMain"] h1');
+  return [getComputedStyle(main).paddingTop, getComputedStyle(h1).fontSize];
+}
+"""
+
+
 def _inputs(plan: dict[str, str]) -> dict[str, str]:
     return {**{i: CONTENT.input_by_id[i].default for i in MAIN}, **plan}
 
@@ -227,6 +238,7 @@ def test_reveal_fills_the_projector_and_closing_keeps_each_participant_s_verdict
         expect(phone.get_by_role("heading", name=verdict_heading(_verdict(plan)))).to_be_visible()
 
     # ---- reveal: feedback at once, then the results fill the screen
+    styled = facilitator.evaluate(PAGE_STYLE_JS)  # the app's own CSS, as applied now
     started = time.monotonic()
     facilitator.get_by_role("button", name=CONTENT.text("room.reveal")).click()
     # Feedback in place at once (and a toast); the button now offers the way back.
@@ -271,6 +283,8 @@ def test_reveal_fills_the_projector_and_closing_keeps_each_participant_s_verdict
     wait_for_app(facilitator)
     assert dashboard_counts(facilitator) == (len(phones), len(phones))
     screenshot(facilitator, "room-dashboard-after-burst")
+    # Reruns of the dashboard never take the page's own CSS away.
+    assert facilitator.evaluate(PAGE_STYLE_JS) == styled
     phone = phones[0]
     wait_for_app(phone)
     phone.locator(".st-key-room_distribution").scroll_into_view_if_needed()
