@@ -289,6 +289,8 @@ def test_reveal_fills_the_projector_and_closing_keeps_each_participant_s_verdict
     wait_for_app(phone)
     phone.locator(".st-key-room_distribution").scroll_into_view_if_needed()
     screenshot(phone, "room-phone-revealed")
+    phone.locator(".st-key-room_radar").scroll_into_view_if_needed()
+    screenshot(phone, "room-phone-radar")
 
     # ---- close: asks first; "keep it open" changes nothing
     close = facilitator.get_by_role("button", name=CONTENT.text("room.close"))
