@@ -15,7 +15,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from explorer import Content, evaluate
-from explorer.rooms import RoomStore
+from explorer.rooms import RoomNotFound, RoomStore
 from tests.apptest import (
     app_rooms,
     component_data,
@@ -222,6 +222,22 @@ def test_closing_asks_first_and_a_closed_room_takes_no_answers_but_stays_readabl
     returning = open_app("room", cookies=answered, room=code)
     assert any("closed" in i.value for i in returning.info)
     assert any(s.startswith("Verdict:") for s in subheaders(returning))
+
+
+def test_the_facilitator_can_delete_the_room_and_its_answers_now(
+    store: RoomStore, content: Content
+):
+    created = store.create_room()
+    code = created.room.code
+    submit_answer(open_app("room", cookies=participant_in(store, code), room=code), goal="specific")
+    at = open_app("room", cookies=facilitator_of(code, created.token), room=code)
+    assert store.snapshot(code).count == 1
+    at.button(key="delete_room").click().run()
+    assert not at.exception
+    assert any(s.value == content.text("room.deleted") for s in at.success)
+    assert "room" not in at.query_params  # back in the lobby
+    with pytest.raises(RoomNotFound):
+        store.get_room(code)
 
 
 @pytest.mark.parametrize(

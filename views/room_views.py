@@ -65,6 +65,7 @@ STAGE_KEY = "room_stage"
 CONFIRM_KEY = "room_confirm_close"
 ERROR_KEY = "room_action_error"
 FEEDBACK_KEY = "room_feedback"
+DELETED_KEY = "room_deleted"
 
 
 @st.cache_resource(show_spinner=False)
@@ -145,6 +146,7 @@ def loopback(url: str) -> bool:
 
 def lobby(content: Content, store: RoomStore) -> None:
     """Join by code, or start a room. Problems are shown in place; nothing is lost."""
+    deleted_notice(content)
     st.caption(content.text("room.intro"))
     join, start = st.columns(2, gap="large")
     with join.form("join_room"):
@@ -400,6 +402,30 @@ def dashboard(content: Content, store: RoomStore, code: str, token: str) -> None
             stats = room_stats(content, snapshot.answers)
             room_picture(content, stats, large=stage == "results")
     other_device(content, store, code, token)
+    delete_now(content, store, code, token)
+
+
+def delete_now(content: Content, store: RoomStore, code: str, token: str) -> None:
+    """Delete the room and all its answers at once (otherwise they go when it expires).
+    Two steps: open the section, then press the button that says what it does."""
+
+    with st.expander(content.text("room.delete_heading")):
+        st.caption(content.text("room.delete_help"))
+        if st.button(content.text("room.delete_button"), key="delete_room"):
+            try:
+                store.delete_room(code, token)
+            except RoomError as err:
+                st.error(error_text(content, err))
+                return
+            st.session_state[DELETED_KEY] = True
+            st.query_params.clear()
+            st.rerun(scope="app")  # this runs inside the dashboard fragment
+
+
+def deleted_notice(content: Content) -> None:
+    """After a deletion the page is the lobby again; say what happened, once."""
+    if st.session_state.pop(DELETED_KEY, False):
+        st.success(content.text("room.deleted"))
 
 
 def other_device(content: Content, store: RoomStore, code: str, token: str) -> None:
