@@ -40,7 +40,6 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = REPO_ROOT / "test-artifacts" / "reliability"
 
 
-
 def http(
     url: str,
     *,
