@@ -17,11 +17,13 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from websockets.sync.client import connect
 
-from tests.appserver import AppServer, record
+from tests.appserver import AppServer
+from tests.measurements import family
 from tests.support.server import HOST
 
 pytestmark = pytest.mark.slow
 
+MEASURED = family("floods")
 FLOOD_RATE = 50  # reruns a second, as in the attack issue 15 reports
 FLOOD_SECONDS = 6.0
 DONE = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR}
@@ -95,8 +97,7 @@ def test_a_rerun_flood_is_paced_and_another_visitor_still_loads_quickly(tmp_path
         stop.set()
         cpu_share = (_cpu_seconds(server.pid) - cpu_before) / (time.monotonic() - wall_before)
         assert server.alive
-    record(
-        "floods",
+    MEASURED.set(
         "rerun_flood",
         flood_messages_sent=sent,
         flood_rate_per_second=FLOOD_RATE,
