@@ -134,11 +134,18 @@ def _steps(counts: Counts) -> dict[str, Callable[[], Any]]:
             room.cluster_unavailable(postgres) or room.two_replicas(postgres or "", c.room_phones)
         ),
         "crowd": lambda: {
-            "sqlite": room.crowd(c.crowd_participants, c.crowd_ramp_s, None),
+            "sqlite": room.crowd(c.crowd_participants, c.crowd_ramp_s, None, revealed=False),
             **(
-                {"postgresql": room.crowd(c.crowd_participants, c.crowd_ramp_s, postgres)}
+                {
+                    "postgresql": room.crowd(
+                        c.crowd_participants, c.crowd_ramp_s, postgres, revealed=False
+                    )
+                }
                 if postgres
                 else {}
+            ),
+            "sqlite_revealed": room.crowd(
+                c.crowd_participants, c.crowd_ramp_s, None, revealed=True
             ),
         },
     }

@@ -279,12 +279,13 @@ def _goals(r: dict[str, Any]) -> list[str]:
                 "room",
             )
         )
-    for db, run in (_get(r, "crowd") or {}).items():
+    for run in (_get(r, "crowd") or {}).values():
         s = run["submit_latency_ms"]
         lost = run["lost_in_database"] + run["lost_on_dashboard"]
         rows.append(
             _row(
-                f"{run['participants']} participants in one room ({db}): submit p50 / p95 / p99",
+                f"{run['participants']} participants in one room ({_crowd_label(run)}): "
+                "submit p50 / p95 / p99",
                 f"{_ms(s.get('p50'))} / {_ms(s.get('p95'))} / {_ms(s.get('p99'))}; lost "
                 f"{run['lost_in_database']} (db) / {run['lost_on_dashboard']} (dashboard); "
                 f"{run['errors']} errors",
@@ -300,7 +301,7 @@ def _goals(r: dict[str, Any]) -> list[str]:
     notes = []
     for name, why in (r.get("skipped") or {}).items():
         notes.append(f"- Not measured in this run: **{name}**: {why}.")
-    if _get(r, "crowd") and "postgresql" not in r["crowd"]:
+    if _get(r, "crowd") and not any(run["database"] == "postgresql" for run in r["crowd"].values()):
         notes.append(
             "- Not measured in this run: the crowd on PostgreSQL "
             "(EXPLORER_TEST_POSTGRES_URL was not set; `source .ci/postgres.sh` first)."
@@ -784,28 +785,35 @@ def _room(r: dict[str, Any]) -> list[str]:
     return out
 
 
+def _crowd_label(run: dict[str, Any]) -> str:
+    stage = "revealed throughout" if run["revealed_while_answering"] else "revealed at the end"
+    return f"{run['database']}, {stage}"
+
+
 def _crowd(r: dict[str, Any]) -> list[str]:
     crowd = _get(r, "crowd")
     if not crowd:
         return []
     rows = []
-    for db, run in crowd.items():
-        s, srv = run["submit_latency_ms"], run["server"]
+    for run in crowd.values():
+        s, srv, streams = run["submit_latency_ms"], run["server"], run["participant_event_streams"]
         rows.append(
-            f"| {db} | {run['participants']} | {run['submissions']} | {run['errors']} | "
-            f"{run['participants_thanked']} | {run['answers_in_database']} | "
+            f"| {_crowd_label(run)} | {run['participants']} | {run['submissions']} | "
+            f"{run['errors']} | {run['participants_thanked']} | {run['answers_in_database']} | "
             f"{run['answers_on_dashboard']} | {run['lost_in_database']} / "
-            f"{run['lost_on_dashboard']} | {_f(s.get('p50'))} / {_f(s.get('p95'))} / "
-            f"{_f(s.get('p99'))} | {_f(srv['cpu_percent_of_one_core'])} % | "
-            f"{_f(srv['rss_peak_mb'])} MB | {run['dashboard_runs']} | "
+            f"{run['lost_on_dashboard']} | {run['saved_but_not_confirmed']} | "
+            f"{_f(s.get('p50'))} / {_f(s.get('p95'))} / {_f(s.get('p99'))} | "
+            f"{_f(srv['cpu_percent_of_one_core'])} % | {_f(srv['rss_peak_mb'])} MB | "
+            f"{_f(run['load_generator_cpu_percent_of_one_core'])} % | {run['dashboard_runs']} | "
             f"{_f(run['dashboard_catch_up_seconds'], 1)} s | "
-            f"{run['participant_event_streams']['opened']} / "
-            f"{run['participant_event_streams']['refused']} |"
+            f"{_f(run['reveal_seconds'], 1, ' s')} | "
+            f"{_f(run['server_cpu_ms_per_participant_run'])} ms | {streams['opened']} / "
+            f"{streams['refused']} |"
         )
     first = next(iter(crowd.values()))
     examples = [
-        f"- {db}: " + "; ".join(f"`{e}`" for e in run["error_examples"])
-        for db, run in crowd.items()
+        f"- {_crowd_label(run)}: " + "; ".join(f"`{e}`" for e in run["error_examples"])
+        for run in crowd.values()
         if run["error_examples"]
     ]
     shots = ", ".join(f"`{run['screenshot']}`" for run in crowd.values())
@@ -813,26 +821,39 @@ def _crowd(r: dict[str, Any]) -> list[str]:
         "## A crowded room",
         "",
         f"`--only crowd`. {first['participants']} participants arrive over "
-        f"{_f(first['ramp_seconds'])} s in one revealed",
-        "room while a Chromium dashboard (1920x1080, signed in through the claim route) is",
-        "open. Each participant is a WebSocket session (`benchmarks/wsclient.py`) that gets its",
-        "identity cookie from `/api/rooms/CODE/join` over HTTP and sends it in the handshake,",
-        "sets the form's four sliders after 1 to 4 s and submits; one in five then changes an",
-        "answer and submits again. Like a phone's page, each also keeps the room's participant",
-        "event stream open with its cookie (`/api/rooms/CODE/events?role=participant`,",
-        "reopened on every `rotate`) until everyone has answered; a refused stream is an error.",
-        "Submit latency is request sent → the run showing the thank",
-        "you finished. *Lost* = participants thanked minus answers in the database, and minus",
-        "the dashboard's final count. All participants come from 127.0.0.1, so the ceiling",
-        "on new identities per address (`EXPLORER_MAX_IDENTITIES_PER_ADDRESS`, 120 per 10",
-        "minutes by default) is raised to the crowd's size for this run.",
+        f"{_f(first['ramp_seconds'])} s in one room while a",
+        "Chromium dashboard (1920x1080, signed in through the claim route) is open. The room",
+        "is hidden while they answer and revealed once everyone has, as a workshop usually",
+        "goes, or revealed throughout (the heaviest case: every participant's page and every",
+        "dashboard update then draw the room's picture). Each participant is a WebSocket",
+        "session (`benchmarks/wsclient.py`) that gets its identity cookie from",
+        "`/api/rooms/CODE/join` over HTTP and sends it in the handshake, sets the form's four",
+        "sliders after 1 to 4 s and submits; one in five then changes an answer and submits",
+        "again. Like a phone's page, each keeps the room's participant event stream open with",
+        "its cookie (`/api/rooms/CODE/events?role=participant`, reopened on every `rotate`)",
+        "until everyone has answered; a refused or silent stream is an error. Submit latency",
+        "is request sent → the run showing the thank you finished (a run that takes over 60 s",
+        "is an error). *Lost* is read back per participant: thanked, yet the database holds",
+        "neither that answer nor a later one the participant sent; on the dashboard, the",
+        "database's count minus the dashboard's final count. *Saved, not confirmed*: the",
+        "database holds the answer of someone who never saw the thank-you. *Load generator*",
+        "is this benchmark's own process (all participants), on the same 2 cores. *Dashboard",
+        "caught up after*: from the last participant's last submit until the dashboard showed",
+        "the database's count (the reveal, when it comes at the end, is inside it; *reveal",
+        "took* is the click on Reveal until the dashboard has redrawn). *Server CPU per",
+        "participant run* is the server's CPU time over the participants' page visits and",
+        "submits. All",
+        "participants come from 127.0.0.1, so the ceiling on new identities per address",
+        "(`EXPLORER_MAX_IDENTITIES_PER_ADDRESS`, 120 per 10 minutes by default) is raised to",
+        "the crowd's size for this run.",
         "",
-        "| database | participants | submits | errors | thanked | in database | on dashboard "
-        "| lost (db / dashboard) | submit p50 / p95 / p99 ms | server CPU | peak RSS "
-        "| dashboard runs | dashboard caught up after | participants' event streams opened / "
-        "refused |",
+        "| room | participants | submits | errors | thanked | in database | on dashboard "
+        "| lost (db / dashboard) | saved, not confirmed | submit p50 / p95 / p99 ms "
+        "| server CPU | peak RSS | load generator CPU | dashboard runs "
+        "| dashboard caught up after | reveal took | server CPU per participant run "
+        "| participants' event streams opened / refused |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
-        "| ---: | ---: |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: |",
         *rows,
         "",
         *(["Error examples:", *examples, ""] if examples else []),

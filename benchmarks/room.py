@@ -16,13 +16,18 @@ Three measurements, each on its own server(s) and a fresh database:
   script (whole page or the dashboard fragment) is counted from the page's own WebSocket
   (CDP), and each rerun request is told apart as pushed (it carries the live-updates
   component's trigger) or timed (the fragment's `run_every` safety refresh).
-- **crowd**: N participants in one revealed room while a Chromium dashboard is open. Each
-  is a wsclient session (benchmarks/wsclient.py): it gets its identity cookie from
-  `/api/rooms/CODE/join` over HTTP, as a phone scanning the QR code does, sends it in the
-  WebSocket handshake, opens the room page, sets the form's four sliders and submits; one in
-  five then changes an answer and submits again. Counted: submit latency (request sent →
-  the run that shows "thank you" finished), errors, and answers lost: participants thanked
-  minus answers in the database, and minus the count the dashboard finally shows.
+- **crowd**: N participants in one room while a Chromium dashboard is open, the room hidden
+  while they answer and revealed once everyone has (a workshop's usual order), or revealed
+  throughout (the heaviest case: every participant's page and every dashboard update then
+  draws the room's picture). Each participant is a wsclient session
+  (benchmarks/wsclient.py): it gets its identity cookie from `/api/rooms/CODE/join` over
+  HTTP, as a phone scanning the QR code does, sends it in the WebSocket handshake, opens
+  the room page, keeps the room's participant event stream open as the page's EventSource
+  does, sets the form's four sliders and submits; one in five then changes an answer and
+  submits again. Counted: submit latency (request sent → the run that shows "thank you"
+  finished), errors, answers lost (read back per participant: thanked, yet the database
+  holds neither that answer nor a later one sent; and the database's count minus the
+  dashboard's final count).
 
 All participants come from 127.0.0.1, so the per-address ceiling on new identities
 (`EXPLORER_MAX_IDENTITIES_PER_ADDRESS`, 120 per 10 minutes by default) is raised for the
@@ -38,6 +43,7 @@ import http.client
 import os
 import random
 import re
+import resource
 import secrets
 import shutil
 import signal
@@ -48,6 +54,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -77,6 +84,7 @@ EVENT_RETRY_S = 2.0  # the stream's retry hint
 EVENT_STREAMS_MAX = 200  # streams one participant may open in a run (rotations included)
 DASHBOARD_CATCH_UP_S = 60.0
 CLUSTER_START_S = 180.0
+REVEAL_WAIT_S = 300.0  # the reveal after a crowd: how long it takes is a result
 SCREENSHOTS = REPO_ROOT / "test-artifacts"
 
 # The dashboard's answer count, recorded in the page each time it changes.
@@ -215,11 +223,13 @@ def _shown(page: Any) -> int | None:
     return page.evaluate("() => window.__room.last")
 
 
-def _reveal(page: Any) -> None:
-    """Press Reveal and wait until the dashboard has redrawn with the results."""
+def _reveal(page: Any, timeout_ms: float = PAGE_TIMEOUT_MS) -> float:
+    """Press Reveal and wait until the dashboard has redrawn with the results; seconds."""
+    began = time.monotonic()
     page.get_by_role("button", name=_text("room.reveal")).click()
-    page.get_by_role("button", name=_text("room.hide")).wait_for(timeout=PAGE_TIMEOUT_MS)
-    page.wait_for_function(_SETTLED_JS, polling=50, timeout=PAGE_TIMEOUT_MS)
+    page.get_by_role("button", name=_text("room.hide")).wait_for(timeout=timeout_ms)
+    page.wait_for_function(_SETTLED_JS, polling=50, timeout=timeout_ms)
+    return time.monotonic() - began
 
 
 # --------------------------------------------------------------------------- push
@@ -527,16 +537,27 @@ async def _participant(
 ) -> dict[str, Any]:
     rng = random.Random(seed)
     events = {"opened": 0, "refused": 0, "changed": 0}
-    out: dict[str, Any] = {"latencies": [], "errors": [], "thanked": 0, "events": events}
+    out: dict[str, Any] = {
+        "runs": 0,  # runs of the room page this participant caused (first visit, submits)
+        "latencies": [],
+        "errors": [],
+        "thanked": None,  # the answer (option labels) the last thank-you confirmed
+        "attempted": None,  # the last answer sent, confirmed or not
+        "identity": None,
+        "events": events,
+    }
     thanks = _text("room.thanks")
+    not_saved = _text("room.not_saved").split("{", 1)[0].strip()
     session = follower = None
     try:
         await asyncio.sleep(delay)
         cookie = await asyncio.to_thread(_join_cookie, base_url, code)
+        out["identity"] = cookie[1]
         session = Session(
             ws_url, page_name="room", query_string=f"room={code}", cookies=dict([cookie])
         )
         first = await session.connect()
+        out["runs"] += 1
         out["errors"] += first.exceptions
         if "room_submit" not in session.widgets:
             raise RuntimeError("the room page showed no answer form")
@@ -547,11 +568,16 @@ async def _participant(
             await asyncio.sleep(rng.uniform(1.0, 4.0))  # reading, moving the sliders
             for key in FORM_KEYS if attempt == 0 else (rng.choice(FORM_KEYS),):
                 session.set_value(key, rng.choice(session.widget(key).options))
+            out["attempted"] = {key: session.widget(key).value[0] for key in FORM_KEYS}
             result = await session.click("room_submit")
+            out["runs"] += 1
             out["latencies"].append(result.seconds * 1000)
             out["errors"] += result.exceptions
-            if any(thanks in text for text in result.texts):
-                out["thanked"] = 1
+            refused = [t for t in result.texts if t.startswith(not_saved)]
+            if refused:  # the page keeps an earlier thank-you: the refusal is what counts
+                out["errors"].append(f"submit refused: {refused[0][:160]}")
+            elif any(thanks in text for text in result.texts):
+                out["thanked"] = out["attempted"]
             else:
                 out["errors"].append("no thank-you after submit")
     except Exception as err:
@@ -570,6 +596,12 @@ async def _participant(
     if events["refused"]:
         out["errors"].append(f"event stream refused {events['refused']} time(s)")
     return out
+
+
+def _own_cpu() -> float:
+    """CPU seconds of this process (the participants' load generator), all threads."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _crowd_thread(server: Server, code: str, count: int, ramp_s: float, out: dict) -> None:
@@ -597,8 +629,13 @@ def _crowd_thread(server: Server, code: str, count: int, ramp_s: float, out: dic
         out["error"] = err
 
 
-def crowd(participants: int, ramp_s: float, postgres_url: str | None) -> dict[str, Any]:
-    """`participants` answer in one revealed room while the dashboard is open."""
+def crowd(
+    participants: int, ramp_s: float, postgres_url: str | None, *, revealed: bool
+) -> dict[str, Any]:
+    """`participants` answer in one room while the dashboard is open: hidden while they
+    answer and revealed once everyone has (a workshop's usual order), or `revealed`
+    throughout (every participant's page and every dashboard update then draws the
+    room's picture: the heaviest case)."""
     database = "postgresql" if postgres_url else "sqlite"
     with fresh_database(postgres_url) as (url, data_dir):
         env = {
@@ -609,16 +646,15 @@ def crowd(participants: int, ramp_s: float, postgres_url: str | None) -> dict[st
         store = _store(url, data_dir)
         try:
             created = store.create_room("Benchmark crowd")
-            code = created.room.code
-            store.set_revealed(code, created.token, True)
-            claim = store.create_claim(code, created.token)
+            room = Room(created.room.code, created.token, database, revealed)
+            if revealed:
+                store.set_revealed(room.code, room.token, True)
             with Server(APP, env=env) as server, chromium() as browser:
-                result = _crowd_run(
-                    browser, server, store, code, claim, participants, ramp_s, database
-                )
+                result = _crowd_run(browser, server, store, room, participants, ramp_s)
         finally:
             store.dispose()
     result["database"] = database
+    result["revealed_while_answering"] = revealed
     s = result["submit_latency_ms"]
     log(
         f"crowd ({database}): {participants} participants, {s.get('n', 0)} submits, "
@@ -628,31 +664,60 @@ def crowd(participants: int, ramp_s: float, postgres_url: str | None) -> dict[st
     return result
 
 
+@dataclass(frozen=True)
+class Room:
+    code: str
+    token: str
+    database: str
+    revealed: bool
+
+
+def _read_back(store: Any, room: Room, people: list[dict[str, Any]]) -> tuple[int, int]:
+    """(lost, saved but never confirmed), read back per participant with the store's own
+    `own_answer`. Lost: thanked, yet the database holds neither the answer the thank-you
+    confirmed nor a later one the participant sent. Never confirmed: the database holds an
+    answer for someone whose submit never showed the thank-you (it timed out)."""
+    labels = {
+        f"room_{spec.id}": {o.label: o.id for o in spec.options} for spec in _content().main_inputs
+    }
+
+    def ids(answer: dict[str, str] | None) -> dict[str, str] | None:
+        if answer is None:
+            return None
+        return {key.removeprefix("room_"): labels[key][label] for key, label in answer.items()}
+
+    lost = unconfirmed = 0
+    for person in people:
+        if person["identity"] is None:
+            continue
+        stored = store.own_answer(room.code, person["identity"]) or {}
+        held = {k: stored[k] for k in (f.removeprefix("room_") for f in FORM_KEYS) if k in stored}
+        if person["thanked"] is None:
+            unconfirmed += bool(held)
+        elif held not in (ids(person["thanked"]), ids(person["attempted"])):
+            lost += 1
+    return lost, unconfirmed
+
+
 def _crowd_run(
-    browser: Any,
-    server: Server,
-    store: Any,
-    code: str,
-    claim: str,
-    count: int,
-    ramp_s: float,
-    database: str,
+    browser: Any, server: Server, store: Any, room: Room, count: int, ramp_s: float
 ) -> dict[str, Any]:
     context = browser.new_context(**PROJECTOR)
     context.set_default_timeout(PAGE_TIMEOUT_MS)
     try:
         page = context.new_page()
         frames = Frames(page)
+        claim = store.create_claim(room.code, room.token)
         page.goto(f"{server.url}/api/rooms/claim?c={claim}")
         _watch(page)
         mark = frames.mark()
         outcome: dict[str, Any] = {}
         worker = threading.Thread(
-            target=_crowd_thread, args=(server, code, count, ramp_s, outcome), daemon=True
+            target=_crowd_thread, args=(server, room.code, count, ramp_s, outcome), daemon=True
         )
         progress: list[tuple[float, int | None]] = []
         with Sampler(server.pid) as sampler:
-            started = time.monotonic()
+            started, client_cpu = time.monotonic(), _own_cpu()
             worker.start()
             while worker.is_alive() and time.monotonic() - started < CROWD_LIMIT_S:
                 progress.append((round(time.monotonic() - started, 1), _shown(page)))
@@ -662,15 +727,20 @@ def _crowd_run(
                 raise outcome["error"]
             if "people" not in outcome:
                 raise TimeoutError(f"participants did not finish in {CROWD_LIMIT_S}s")
-            finished = time.monotonic() - started
-            stored = store.snapshot(code).count
+            finished, client_cpu = time.monotonic() - started, _own_cpu() - client_cpu
+            revealing = None
+            if not room.revealed:  # everyone has answered: the facilitator reveals
+                revealing = _reveal(page, REVEAL_WAIT_S * 1000)
+            stored = store.snapshot(room.code).count
             deadline = time.monotonic() + DASHBOARD_CATCH_UP_S
             while _shown(page) != stored and time.monotonic() < deadline:
                 page.wait_for_timeout(200)
             shown = _shown(page)
             caught_up = time.monotonic() - started - finished
         SCREENSHOTS.mkdir(exist_ok=True)
-        shot = SCREENSHOTS / f"benchmark-room-{count}-{database}.png"
+        page.wait_for_function(_SETTLED_JS, polling=100, timeout=PAGE_TIMEOUT_MS)
+        stage = "revealed" if room.revealed else "hidden"
+        shot = SCREENSHOTS / f"benchmark-room-{count}-{room.database}-{stage}.png"
         page.screenshot(path=str(shot), full_page=True)
         dashboard_runs = sum(
             1 for f in frames.frames[mark:] if not f.sent and f.kind == "script_finished"
@@ -681,7 +751,8 @@ def _crowd_run(
     people = outcome["people"]
     crashed = [p for p in people if isinstance(p, BaseException)]
     people = [p for p in people if not isinstance(p, BaseException)]
-    thanked = sum(p["thanked"] for p in people)
+    thanked = sum(p["thanked"] is not None for p in people)
+    lost, unconfirmed = _read_back(store, room, people)
     streams = {k: sum(p["events"][k] for p in people) for k in ("opened", "refused", "changed")}
     latencies = [x for p in people for x in p["latencies"]]
     errors = [e for p in people for e in p["errors"]] + [repr(c) for c in crashed]
@@ -692,16 +763,22 @@ def _crowd_run(
         "participants_thanked": thanked,
         "answers_in_database": stored,
         "answers_on_dashboard": shown,
-        "lost_in_database": thanked - stored,
-        "lost_on_dashboard": thanked - (shown or 0),
+        "lost_in_database": lost,
+        "lost_on_dashboard": stored - (shown or 0),
+        "saved_but_not_confirmed": unconfirmed,
         "errors": len(errors) + exceptions,
         "error_examples": errors[:5],
         "submit_latency_ms": summary(latencies),
         "participant_event_streams": streams,
         "seconds_until_last_submit": finished,
         "dashboard_catch_up_seconds": caught_up,
+        "reveal_seconds": revealing,
         "dashboard_runs": dashboard_runs,
         "dashboard_progress": progress[:: max(1, len(progress) // 20)],
         "server": sampler.result(),
+        "load_generator_cpu_percent_of_one_core": 100 * client_cpu / finished,
+        "server_cpu_ms_per_participant_run": 1000
+        * sampler.result()["cpu_seconds"]
+        / max(1, sum(p["runs"] for p in people)),
         "screenshot": str(shot.relative_to(REPO_ROOT)),
     }
