@@ -7,6 +7,7 @@ in line style and marker shape, so nothing relies on colour alone.
 from __future__ import annotations
 
 import html
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -278,7 +279,64 @@ def sensitivity_figure(
     its value written beside it (position is never shown by colour alone).
 
     Each strip names its two end options under its own ends, aligned inward, and has a row
-    of its own, so no two names run into each other, whatever the width or the font."""
+    of its own, so no two names run into each other, whatever the width or the font.
+
+    Explore redraws this on every committed move, so only the traces are built here; the
+    layout, the same for every input, is built (and validated) once per content and view."""
+    font = PRESENTER_FONT if presenter else 12
+    traces = []
+    for n, spec in enumerate(content.main_inputs):
+        labels = [o.label for o in spec.options]
+        values = list(leans[spec.id])
+        here = spec.index(inputs[spec.id])
+        axes = {"xaxis": f"x{n + 1 if n else ''}", "yaxis": f"y{n + 1 if n else ''}"}
+        traces.append(
+            {
+                "type": "scatter",
+                "x": labels,
+                "y": values,
+                "mode": "lines+markers",
+                "line": {"color": "#555555", "width": 2},
+                "marker": {"size": 7, "color": "#333333"},
+                "name": spec.label,
+                "hovertemplate": "%{x}: %{y:+.2f}<extra></extra>",
+                "showlegend": False,
+                **axes,
+            }
+        )
+        traces.append(
+            {
+                "type": "scatter",
+                "x": [labels[here]],
+                "y": [values[here]],
+                "mode": "markers+text",
+                "marker": {
+                    "size": 22 if presenter else 16,
+                    "color": "#FFFFFF",
+                    "line": {"color": "#000000", "width": 4 if presenter else 3},
+                },
+                "text": [f"{values[here]:+.2f}".replace("-", "\u2212")],
+                "textposition": "top center",
+                "textfont": {"size": font, "color": PRESENTER_TEXT_COLOUR if presenter else None},
+                "name": content.text("changes.sensitivity_here"),
+                "hoverinfo": "skip",
+                "showlegend": False,
+                **axes,
+            }
+        )
+    return go.Figure(data=traces, layout=json.loads(_sensitivity_layout(content, presenter)))
+
+
+_LAYOUTS: dict[tuple[int, bool], tuple[Content, str]] = {}
+
+
+def _sensitivity_layout(content: Content, presenter: bool) -> str:
+    """The strips' layout as JSON (a fresh copy per figure), built once per content and
+    view: make_subplots and its shapes cost ~50 ms, the traces alone a few."""
+    key = (id(content), presenter)
+    cached = _LAYOUTS.get(key)
+    if cached is not None and cached[0] is content:  # the entry keeps its content alive
+        return cached[1]
     specs = content.main_inputs
     tie = content.verdict.tie_zone
     font = PRESENTER_FONT if presenter else 12
@@ -298,8 +356,6 @@ def sensitivity_figure(
     for n, spec in enumerate(specs):
         row, col = n + 1, 1
         labels = [o.label for o in spec.options]
-        values = list(leans[spec.id])
-        here = spec.index(inputs[spec.id])
         fig.add_hrect(
             y0=-tie,
             y1=tie,
@@ -310,41 +366,9 @@ def sensitivity_figure(
             col=col,
             exclude_empty_subplots=False,
         )
-        fig.add_trace(
-            go.Scatter(
-                x=labels,
-                y=values,
-                mode="lines+markers",
-                line={"color": "#555555", "width": 2},
-                marker={"size": 7, "color": "#333333"},
-                name=spec.label,
-                hovertemplate="%{x}: %{y:+.2f}<extra></extra>",
-                showlegend=False,
-            ),
-            row=row,
-            col=col,
+        fig.update_xaxes(
+            showticklabels=False, type="category", categoryarray=labels, row=row, col=col
         )
-        fig.add_trace(
-            go.Scatter(
-                x=[labels[here]],
-                y=[values[here]],
-                mode="markers+text",
-                marker={
-                    "size": 22 if presenter else 16,
-                    "color": "#FFFFFF",
-                    "line": {"color": "#000000", "width": 4 if presenter else 3},
-                },
-                text=[f"{values[here]:+.2f}".replace("-", "\u2212")],
-                textposition="top center",
-                textfont={"size": font, "color": PRESENTER_TEXT_COLOUR if presenter else None},
-                name=content.text("changes.sensitivity_here"),
-                hoverinfo="skip",
-                showlegend=False,
-            ),
-            row=row,
-            col=col,
-        )
-        fig.update_xaxes(showticklabels=False, row=row, col=col)
         axis = "" if n == 0 else str(n + 1)
         for x, anchor, label in ((0, "left", labels[0]), (1, "right", labels[-1])):
             fig.add_annotation(
@@ -378,4 +402,10 @@ def sensitivity_figure(
         paper_bgcolor="rgba(0,0,0,0)",
         plot_bgcolor="#FFFFFF",
     )
-    return fig
+    layout = fig.to_dict()["layout"]
+    # Plotly's default template (~7 kB) would be resent on every move; the app's theme
+    # replaces it in the browser anyway.
+    layout.pop("template", None)
+    text = json.dumps(layout)
+    _LAYOUTS[key] = (content, text)
+    return text

@@ -1,16 +1,18 @@
 """Bounded reruns: each message a browser sends on Streamlit's WebSocket (a slider release, a
 click) reruns the script, so one client sending 50 a second could hold most of a core and
-slow every other visitor. This ASGI middleware paces the messages a connection sends — and,
-with a higher ceiling, all the connections of one address — with token buckets. A person
-never notices (a burst of a few dozen passes at once); a flood is slowed to the refill rate,
-its excess waiting in its own socket buffer rather than in the server's CPU.
+slow every other visitor. This ASGI middleware paces the messages each connection sends with
+a token bucket. A person never notices (a burst of ten passes at once); a flood is slowed to
+the refill rate, its excess waiting in its own socket buffer rather than in the server's CPU.
+
+Limits per address (many connections from one client) belong in front of the app, where the
+real address is known: deploy/nginx.conf.template limits new WebSockets and open connections
+per address. The app itself would see one address for a whole class behind one NAT.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -21,8 +23,6 @@ STREAM_PATH = "/_stcore/stream"
 # core at 10/s, 0.20 at 2/s). A person's releases come far slower: the live explorer reports
 # once per release, and key presses that follow each other within 250 ms count as one.
 PER_CONNECTION = (2.0, 10.0)
-PER_ADDRESS = (60.0, 200.0)  # a class of 60 behind one NAT, each at a person's pace
-MAX_ADDRESSES = 10_000  # buckets kept, least recently used dropped first
 
 
 @dataclass
@@ -46,39 +46,22 @@ class TokenBucket:
 
 
 class RerunThrottle:
-    """Paces client messages on Streamlit's WebSocket per connection and per address."""
+    """Paces client messages on Streamlit's WebSocket, per connection."""
 
-    def __init__(
-        self,
-        app: ASGIApp,
-        per_connection: tuple[float, float] = PER_CONNECTION,
-        per_address: tuple[float, float] = PER_ADDRESS,
-    ) -> None:
+    def __init__(self, app: ASGIApp, per_connection: tuple[float, float] = PER_CONNECTION):
         self.app = app
         self.per_connection = per_connection
-        self.per_address = per_address
-        self.addresses: OrderedDict[str, TokenBucket] = OrderedDict()
-
-    def _address_bucket(self, address: str) -> TokenBucket:
-        bucket = self.addresses.pop(address, None) or TokenBucket(*self.per_address)
-        self.addresses[address] = bucket  # most recently used last
-        while len(self.addresses) > MAX_ADDRESSES:
-            self.addresses.popitem(last=False)
-        return bucket
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "websocket" or scope.get("path") != STREAM_PATH:
             await self.app(scope, receive, send)
             return
-        client = scope.get("client")
-        address = client[0] if client else "unknown"
-        connection = TokenBucket(*self.per_connection)
+        bucket = TokenBucket(*self.per_connection)
 
         async def paced_receive() -> Message:
             message = await receive()
             if message["type"] == "websocket.receive":
-                now = time.monotonic()
-                wait = max(connection.take(now), self._address_bucket(address).take(now))
+                wait = bucket.take(time.monotonic())
                 if wait > 0:
                     await asyncio.sleep(wait)
             return message

@@ -11,8 +11,6 @@ from __future__ import annotations
 import gzip
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -36,21 +34,15 @@ _mount = st.components.v2.component(
 )
 
 
-@dataclass(frozen=True, eq=False)
-class _Same:
-    """Content compared by identity: the app loads it once per process, and hashing the
-    whole model on every rerun would cost more than building the table."""
-
-    content: Content
-
-
 def _json(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
-@lru_cache(maxsize=32)
-def _table_json(content: _Same, advanced: tuple[tuple[str, str], ...]) -> str:
-    return _json(live_table(content.content, dict(advanced)))
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _table_json(_content: Content, advanced: tuple[tuple[str, str], ...]) -> str:
+    """The decision table for these advanced inputs, as JSON, shared by every session (the
+    content, loaded once per process, is left out of the cache key)."""
+    return _json(live_table(_content, dict(advanced)))
 
 
 def _payload(table_json: str, view: Mapping[str, Any]) -> bytes:
@@ -110,7 +102,7 @@ def live_explorer(
     }
     _mount(
         key=key,
-        data=_payload(_table_json(_Same(content), advanced), view),
+        data=_payload(_table_json(content, advanced), view),
         on_inputs_change=keep_report,
     )
     return chosen
