@@ -21,7 +21,7 @@ STREAM_PATH = "/_stcore/stream"
 # Messages per second, burst. One Explore rerun costs about a tenth of a core-second on this
 # 2-core machine, so even 10 a second from one client saturate a core (measured: 0.72 of a
 # core at 10/s, 0.20 at 2/s). A person's releases come far slower: the live explorer reports
-# once per release, and key presses that follow each other within 250 ms count as one.
+# once per release (a held key is one release), and a burst of ten passes at once.
 PER_CONNECTION = (2.0, 10.0)
 
 

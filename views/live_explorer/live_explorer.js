@@ -13,7 +13,6 @@ const SVG_NS = "http://www.w3.org/2000/svg";
 const VALUE_KEYS = new Set([
   "ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "Home", "End", "PageUp", "PageDown",
 ]);
-const KEY_SETTLE_MS = 250; // key presses closer together than this are one move (one report)
 const RING_LABEL_ANGLE = 18; // degrees: between the first two spokes, clear of the markers
 const MARKER_SIZE = { normal: 4.5, presenter: 7 };
 const MAX_RADIUS_EM = 14; // the radar never grows past this many label-font heights
@@ -115,7 +114,6 @@ class LiveExplorer {
   }
 
   destroy() {
-    clearTimeout(this.settle);
     cancelAnimationFrame(this.frame);
     this.abort.abort();
     this.resizer.disconnect();
@@ -217,13 +215,10 @@ class LiveExplorer {
       input.addEventListener("keyup", (event) => {
         if (!VALUE_KEYS.has(event.key)) return;
         this.keyHeld = false;
-        // Key presses in quick succession are one move: report once they settle.
-        clearTimeout(this.settle);
-        this.settle = setTimeout(() => this.commit(), KEY_SETTLE_MS);
+        this.commit();
       }, { signal });
       input.addEventListener("blur", () => {
         this.keyHeld = false;
-        clearTimeout(this.settle);
         this.commit();
       }, { signal });
       return entry;
