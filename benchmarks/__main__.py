@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import browser, load, report, rerun, room
-from benchmarks.common import load_average, log, machine
+from benchmarks.common import MOVE_INTERVAL_S, code_version, load_average, log, machine
 from tests.support.server import REPO_ROOT
 
 
@@ -76,7 +76,9 @@ def main(argv: list[str] | None = None) -> int:
         "generated_utc": datetime.now(UTC).isoformat(timespec="seconds"),
         "mode": "smoke" if args.smoke else "full",
         "counts": asdict(counts),
+        "move_interval_s": MOVE_INTERVAL_S,
         "machine": machine(),
+        "code_at_start": code_version(),
         "command": " ".join(
             ["python -m benchmarks", *(argv if argv is not None else sys.argv[1:])]
         ),
@@ -105,6 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         results["seconds"][name] = round(time.monotonic() - began, 1)
         results["load_average_after"][name] = load_average()
     results["total_seconds"] = round(time.monotonic() - started, 1)
+    results["code_at_end"] = code_version()
 
     raw.parent.mkdir(parents=True, exist_ok=True)
     raw.write_text(json.dumps(results, indent=1, default=str) + "\n")

@@ -20,6 +20,8 @@ count (the acceptance probes in /work/shared/probes/live_latency.py measure the 
 - **bytes per committed move**: every frame of the page's `/_stcore/stream` WebSocket, from
   Chromium's DevTools protocol, from the key press until the run it caused has finished;
   the component's own code (JS, CSS, HTML, resent inside its delta) is counted apart.
+- **pace**: one page never presses more often than every MOVE_INTERVAL_S, below the rate
+  at which the app starts pacing a connection's messages (web/throttle.py).
 - **first load**: a fresh context opens the page; the time from navigation start until the
   radar is drawn (the live radar's needs polygon has points; the baseline's three traces have
   paths). *Cold* is the first visit after a server start; *warm* a new visitor after that.
@@ -37,6 +39,7 @@ from benchmarks.common import (
     BASELINE,
     DEEP_QUERY_JS,
     DESKTOP,
+    MOVE_INTERVAL_S,
     PHONE,
     Frames,
     Server,
@@ -208,6 +211,7 @@ class _Tab:
         default_factory=lambda: {"key_to_radar": [], "release_to_reasons": [], "round_trip": []}
     )
     moves: list[dict[str, Any]] = field(default_factory=list)
+    last_press: float = 0.0
 
     def slider(self, label: str) -> Any:
         if self.mode == "live":
@@ -265,6 +269,10 @@ class _Tab:
         label, key, reasons_change = self.next_move()
         thumb = self.slider(label)
         thumb.focus()
+        wait = self.last_press + MOVE_INTERVAL_S - time.monotonic()
+        if wait > 0:  # never faster than the app paces a connection (see MOVE_INTERVAL_S)
+            self.page.wait_for_timeout(wait * 1000)
+        self.last_press = time.monotonic()
         self.page.evaluate("() => window.__bench.arm()")
         mark = self.frames.mark()
         thumb.press(key)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import hashlib
 import os
 import platform
 import statistics
@@ -24,7 +25,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from benchmarks.wsclient import component_code_bytes, frame_kind
 from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS
-from tests.support.server import StreamlitServer
+from tests.support.server import REPO_ROOT, StreamlitServer
 
 APP = "app.py"
 BASELINE = "benchmarks/baseline_app.py"
@@ -39,6 +40,10 @@ PHONE = {
     "has_touch": True,
 }
 PROJECTOR = {"viewport": {"width": 1920, "height": 1080}}
+# The app paces each WebSocket connection's messages (web/throttle.py: a token bucket, 2 a
+# second after a burst). Moves made back to back by a benchmark would measure that pacing,
+# not the work: one page or session makes at most one committed move per this many seconds.
+MOVE_INTERVAL_S = 0.6
 
 # --------------------------------------------------------------------------- statistics
 
@@ -141,6 +146,27 @@ class Sampler:
             "rss_after_mb": self.rss1 / 2**20,
             "rss_peak_mb": max([self.rss0, self.rss1, *self.samples]) / 2**20,
         }
+
+
+def code_version() -> dict[str, str]:
+    """The commit and a fingerprint of uncommitted changes to the app (everything but
+    benchmarks/, docs/ and tests/): others may commit while a run is going."""
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", *args], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60
+        ).stdout
+
+    app = [".", ":!benchmarks", ":!docs", ":!tests", ":!test-artifacts"]
+    changes = git("diff", "HEAD", "--", *app) + git(
+        "ls-files", "--others", "--exclude-standard", "--", *app
+    )
+    return {
+        "head": git("rev-parse", "--short", "HEAD").strip(),
+        "uncommitted_app_changes": hashlib.sha1(changes.encode()).hexdigest()[:12]
+        if changes
+        else "",
+    }
 
 
 def machine() -> dict[str, str]:

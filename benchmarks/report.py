@@ -45,6 +45,11 @@ def _get(results: dict[str, Any], *path: str, default: Any = None) -> Any:
     return node
 
 
+def _code(version: dict[str, str]) -> str:
+    dirty = version.get("uncommitted_app_changes")
+    return version.get("head", "?") + (f" + uncommitted changes {dirty}" if dirty else "")
+
+
 def _met(ok: bool | None) -> str:
     return DASH if ok is None else ("yes" if ok else "**no**")
 
@@ -65,6 +70,12 @@ def _le(value: Any, limit: Any) -> bool | None:
 def problems(results: dict[str, Any]) -> list[str]:
     """What did not work in this run. Never a timing: failures, errors, lost answers."""
     out = [f"section {name} raised an exception" for name in results.get("failures", {})]
+    start, end = results.get("code_at_start"), results.get("code_at_end")
+    if start and end and start != end:
+        out.append(
+            f"the app's code changed during this run ({_code(start)} → {_code(end)}): "
+            "sections measured different code"
+        )
     for name, run in (_get(results, "load", "variants") or {}).items():
         if run["errors"] or run["moves_done"] != run["moves_expected"]:
             out.append(
@@ -119,6 +130,7 @@ def render(results: dict[str, Any], raw_path: str) -> str:
         f"- **Software:** Python {m.get('python')}, Streamlit {m.get('streamlit_version')}, "
         f"plotly {m.get('plotly_version')}, Playwright {m.get('playwright_version')}, "
         f"websockets {m.get('websockets_version')}, {m.get('chromium') or 'Chromium'}",
+        f"- **Code:** {_code(results.get('code_at_start') or {})}",
         f"- **Raw figures:** `{raw_path}`",
         "",
     ]
@@ -480,7 +492,10 @@ def _browser(r: dict[str, Any]) -> list[str]:
         "`--only browser`. Debian's Chromium through Playwright, 1280x800, app and baseline",
         "pages open side by side on their own servers, moves interleaved, after one unrecorded",
         "move per slider. Each move focuses one of the four main sliders (taking turns) and",
-        "presses an arrow key. Times are taken inside the page with `performance.now()`: a",
+        f"presses an arrow key, at most one press every {r.get('move_interval_s')} s per page "
+        "(the app paces each",
+        "connection's messages, web/throttle.py; faster would time the pacing, not the work).",
+        "Times are taken inside the page with `performance.now()`: a",
         "capture `keydown` listener, and a MutationObserver on the live radar's `data-needs`",
         "attribute (found through the component's shadow root) or on the baseline page, which",
         "compares the Plotly radar's plotted values on every DOM change — the baseline's radar",
@@ -602,8 +617,10 @@ def _rerun(r: dict[str, Any]) -> list[str]:
         "## One committed move on a quiet server",
         "",
         "`--only rerun`. One session per page over the WebSocket (`benchmarks/wsclient.py`),",
-        "nobody else on the server, committed moves one after another, app and baseline",
-        "interleaved: the server's answer time at the WebSocket (request sent →",
+        "nobody else on the server, committed moves one after another at a person's pace (at",
+        f"most one every {r.get('move_interval_s')} s: the app paces each connection's messages, "
+        "web/throttle.py), app",
+        "and baseline interleaved: the server's answer time at the WebSocket (request sent →",
         "`script_finished`) and the bytes it sends to a client that caches nothing.",
         "",
         *STAT_HEAD,

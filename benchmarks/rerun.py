@@ -1,7 +1,8 @@
 """One committed move on a quiet server, and where the app's rerun spends its time.
 
 - **serial**: one session per page, no one else on the server, committed moves one after
-  another (app and baseline interleaved, each on its own server started in this run). The
+  another at a person's pace (no more often than the app starts pacing a connection; app
+  and baseline interleaved, each on its own server started in this run). The
   figure is the server's answer time for one move at the WebSocket (request sent →
   `script_finished`) and the bytes it sends back to a client that caches nothing; it is the
   floor under the load figures.
@@ -19,7 +20,7 @@ import re
 import time
 from typing import Any
 
-from benchmarks.common import APP, BASELINE, Server, log, ratio, summary
+from benchmarks.common import APP, BASELINE, MOVE_INTERVAL_S, Server, log, ratio, summary
 from benchmarks.load import Person
 from benchmarks.wsclient import RunError, Session
 from tests.support.server import REPO_ROOT
@@ -48,14 +49,18 @@ def serial(moves: int) -> dict[str, Any]:
             for person in people.values():  # warm-up: every code path once
                 for _ in range(4):
                     await person.move()
+                    await asyncio.sleep(MOVE_INTERVAL_S)
             for i in range(moves):
                 order = list(people.items()) if i % 2 == 0 else list(reversed(people.items()))
+                began = time.monotonic()
                 for name, person in order:
                     result, problem = await person.move()
                     if result.exceptions or problem:
                         raise RunError(str(result.exceptions or problem))
                     samples[name]["ms"].append(result.seconds * 1000)
                     samples[name]["bytes"].append(result.bytes_received)
+                # never faster than the app paces a connection (see MOVE_INTERVAL_S)
+                await asyncio.sleep(max(0.0, began + MOVE_INTERVAL_S - time.monotonic()))
         finally:
             for person in people.values():
                 await person.session.close()
