@@ -108,3 +108,41 @@ def test_a_rerun_flood_is_paced_and_another_visitor_still_loads_quickly(tmp_path
     assert sent >= FLOOD_RATE * FLOOD_SECONDS * 0.5  # the flood really ran
     assert cpu_share < 0.5, f"the server used {cpu_share:.0%} of a core during the flood"
     assert during < max(4 * quiet, 3.0), (quiet, during)
+
+
+def _one_run(server: AppServer, query: str) -> tuple[int, int]:
+    """(messages, bytes) the server sends for one page run with this query string."""
+    messages = received = 0
+    with connect(server.ws_url, subprotocols=["streamlit"], open_timeout=30, max_size=None) as ws:
+        ws.send(_rerun(server.url, query))
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            data = ws.recv(timeout=60)
+            messages += 1
+            received += len(data)
+            message = ForwardMsg()
+            message.ParseFromString(data)
+            if message.WhichOneof("type") == "script_finished":
+                return messages, received
+    raise AssertionError("the page never finished")
+
+
+def test_a_huge_link_is_answered_in_one_step_not_one_message_per_unknown_key(tmp_path):
+    # Issue 15: a 507 kB link with ~1,000 unknown keys made the server rewrite the query
+    # once per key (1,003 messages, 255 MB). Now the link is refused with one notice.
+    unknown = "&".join(f"k{n:04d}={'x' * 500}" for n in range(990))
+    assert 490_000 < len(unknown) < 512 * 1024
+    with AppServer({"EXPLORER_DATA_DIR": str(tmp_path / "data")}, tmp_path / "logs") as server:
+        plain = _one_run(server, "goal=specific")
+        huge = _one_run(server, unknown)
+    MEASURED.set(
+        "huge_link",
+        link_bytes=len(unknown),
+        unknown_keys=990,
+        messages_for_a_plain_link=plain[0],
+        messages_for_the_huge_link=huge[0],
+        bytes_for_a_plain_link=plain[1],
+        bytes_for_the_huge_link=huge[1],
+    )
+    assert huge[0] <= plain[0] + 5, (plain, huge)
+    assert huge[1] < 3 * plain[1] + 2 * len(unknown), (plain, huge)

@@ -25,6 +25,7 @@ from urllib.parse import quote, urlsplit
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.measurements import family
 from tests.support.server import free_port
 from views.registry import PAGES
 from web.headers import CONTENT_SECURITY_POLICY
@@ -49,6 +50,7 @@ from .room_support import (
 )
 
 pytestmark = pytest.mark.browser
+MEASURED = family("security")
 
 CLASS_SIZE = 60
 PARALLEL_PHONES = 6  # the class joins six at a time (each a fresh device: no cookies)
@@ -83,11 +85,21 @@ def test_the_facilitator_s_key_never_reaches_the_address_bar_history_or_page(new
     assert len(token) >= 16
     assert token not in facilitator.content()  # not on the page
     assert "explorer_facilitator" not in facilitator.evaluate("document.cookie")  # nor to JS
-    assert not [u for u in urls if token in u]  # nor in any address the browser asked for
+    holding_key = [u for u in urls if token in u]
+    MEASURED.set(
+        "facilitator_key",
+        addresses_requested=len(urls),
+        addresses_holding_the_key=len(holding_key),
+        key_in_address_bar=int(token in facilitator.url),
+        key_in_page=int(token in facilitator.content()),
+    )
+    assert not holding_key  # nor in any address the browser asked for
     claims = [u for u in urls if "/api/rooms/claim" in u]
     assert len(claims) == 1, claims
     # The one-time claim the lobby went through is spent: the history entry is useless.
-    assert http_get(claims[0]).status == 410
+    reuse = http_get(claims[0]).status
+    MEASURED.set("facilitator_key", spent_claim_reuse_status=reuse)
+    assert reuse == 410
     facilitator.go_back()
     facilitator.wait_for_url(re.compile(r"/room$"))
     assert "c=" not in facilitator.url
@@ -121,6 +133,12 @@ def test_a_participant_s_identity_stays_on_the_phone_and_a_forwarded_link_is_a_n
     submit(forwarded)
     expect(forwarded.get_by_text(CONTENT.text("room.thanks"))).to_be_visible()
     wait_for_answered(facilitator, 2)  # a second answer: the first one was not replaced
+    MEASURED.set(
+        "participant_identity",
+        identity_in_address=int(identity["value"] in mine.url),
+        forwarded_link_took_over_the_seat=int(theirs == identity["value"]),
+        answers_after_forwarding=dashboard_counts(facilitator)[1],
+    )
     mine.reload()
     wait_for_app(mine)
     expect(mine.get_by_role("button", name=CONTENT.text("room.update"))).to_be_visible()
@@ -179,6 +197,11 @@ def test_no_registered_page_and_no_room_view_violates_the_content_security_polic
     wait_for_app(phone)
     problems["room (facilitator)"] = fac_watch.problems()
     problems["room (participant)"] = phone_watch.problems()
+    MEASURED.set(
+        "content_security_policy",
+        views_watched=len(problems),
+        violations=sum(len(v) for v in problems.values()),
+    )
     assert {k: v for k, v in problems.items() if v} == {}
 
 
@@ -234,8 +257,10 @@ def test_no_page_of_the_app_can_be_framed_by_another_origin(new_page, app_server
     page = new_page("desktop")
     page.context.route(f"{app_server}/room", _without_frame_headers)
     assert _framed_app(page, app_server, "/room") == 1
-    for path in [f"/{spec.url_path}" for spec in PAGES] + ["/room?room=ABCDEF"]:
-        assert _framed_app(new_page("desktop"), app_server, path) == 0, f"{path} was framed"
+    paths = [f"/{spec.url_path}" for spec in PAGES] + ["/room?room=ABCDEF"]
+    framed = {path: _framed_app(new_page("desktop"), app_server, path) for path in paths}
+    MEASURED.set("framing", pages_tried=len(framed), pages_framed=sum(framed.values()))
+    assert not [path for path, n in framed.items() if n], framed
 
 
 # --------------------------------------------------------------------------- limits
@@ -310,9 +335,17 @@ def test_sixty_participants_behind_one_address_answer_while_a_code_guesser_stays
         in_window = [t for t in found[i:] if t - at < 60]
         assert len(in_window) <= GUESSES_PER_MINUTE, (len(in_window), guesses)
     assert guesses[-1][1] == TOO_MANY
-    print(
-        f"class of {CLASS_SIZE} answered in {elapsed:.0f} s; guesser: {len(found)} "
-        f"lookups answered, {len(guesses) - len(found)} refused"
+    MEASURED.set(
+        "one_address_class_and_guesser",
+        class_size=CLASS_SIZE,
+        answered=dashboard_counts(facilitator)[1],
+        seconds_to_answer=round(elapsed, 1),
+        guesser_lookups_answered=len(found),
+        guesser_tries_refused=len(guesses) - len(found),
+        guesser_max_lookups_in_a_minute=max(
+            (len([t for t in found[i:] if t - at < 60]) for i, at in enumerate(found)),
+            default=0,
+        ),
     )
 
 
@@ -366,6 +399,7 @@ def test_a_stuffing_client_cannot_add_answers_and_real_participants_still_can(
         issued += any(c.startswith(f"explorer_participant_{code}=") for c in reply.cookies())
         refused += reply.status == 429
         assert reply.status in (303, 429)
+    MEASURED.set("stuffing", raw_joins_tried=30, identities_issued=issued, joins_refused=refused)
     assert issued <= 4 - 1, issued  # 4 a room per address, one already taken above
     assert refused >= 30 - 3, refused
     for n in range(3):
@@ -381,7 +415,8 @@ def test_a_stuffing_client_cannot_add_answers_and_real_participants_still_can(
         expect(forged.get_by_role("alert")).to_have_text(TOO_MANY)
         expect(forged.get_by_role("button", name=SUBMIT_NAME)).to_have_count(0)
         assert joins, n
-    assert dashboard_counts(facilitator) == (1, 1)
+    after_stuffing = dashboard_counts(facilitator)
+    assert after_stuffing == (1, 1)
 
     # Real participants, each on their own phone and network, all get their answer in.
     real = 5
@@ -392,3 +427,9 @@ def test_a_stuffing_client_cannot_add_answers_and_real_participants_still_can(
         expect(phone.get_by_text(CONTENT.text("room.thanks"))).to_be_visible()
         expect(phone.get_by_text(ROOM_FULL)).to_have_count(0)
     wait_for_answered(facilitator, 1 + real)
+    MEASURED.set(
+        "stuffing",
+        answers_after_stuffing=after_stuffing[1],
+        real_participants=real,
+        answers_after_real_participants=dashboard_counts(facilitator)[1],
+    )
