@@ -1,0 +1,272 @@
+"""docs/reliability.md from the measurements of the last full test run.
+
+    CI=true .venv/bin/python -m pytest tests      # writes test-artifacts/reliability/*.json
+    .venv/bin/python -m tests.support.reliability_report
+
+Every figure in the page comes from those files (tests/measurements.py writes them from
+what the tests counted); a figure no test measured says so, a stale one (not measured in
+the last run) is marked, and a run with failures is named at the top. The "before" column
+of the attack table quotes issue 15's own measurements of the previous release: they could
+not be measured again, since that code is gone.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from tests.appserver import ARTIFACTS
+from tests.support.server import REPO_ROOT
+
+OUT = REPO_ROOT / "docs" / "reliability.md"
+MISSING = "*not measured in this run*"
+
+
+class Figures:
+    """The artifacts, read once; `get("urls", "arbitrary_links", "exceptions")`."""
+
+    def __init__(self, folder: Path = ARTIFACTS) -> None:
+        self.families: dict[str, dict[str, Any]] = {}
+        for path in sorted(folder.glob("*.json")):
+            self.families[path.stem] = json.loads(path.read_text(encoding="utf-8"))
+
+    def get(self, family: str, entry: str, *keys: str) -> Any:
+        value: Any = self.families.get(family, {}).get(entry)
+        for key in keys:
+            if not isinstance(value, dict):
+                return None
+            value = value.get(key)
+        return value
+
+    def stale(self, family: str, entry: str) -> bool:
+        return bool(self.get(family, entry, "stale"))
+
+    def failures(self) -> list[str]:
+        failed = []
+        for name, data in self.families.items():
+            run = data.get("_run", {})
+            if run.get("run_failed"):
+                failed.append(f"{name}: {', '.join(run.get('failed_tests', [])) or 'the run'}")
+        return failed
+
+
+def _n(value: Any) -> str:
+    if value is None:
+        return MISSING
+    if isinstance(value, float):
+        return f"{value:,.3g}" if abs(value) < 1 else f"{value:,.1f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def _mark(f: Figures, family: str, entry: str) -> str:
+    return " (stale: from an earlier run)" if f.stale(family, entry) else ""
+
+
+def attacks(f: Figures) -> list[str]:
+    g = f.get
+    rows = [
+        (
+            "Answer stuffing: one client invents participant ids",
+            "500 answers stored in 19 s; real participants then told the room is full",
+            f"{_n(g('security', 'stuffing', 'identities_issued'))} of "
+            f"{_n(g('security', 'stuffing', 'raw_joins_tried'))} raw joins got an identity, "
+            f"{_n(g('security', 'stuffing', 'answers_after_stuffing'))} answer after every "
+            f"stuffing try; then all {_n(g('security', 'stuffing', 'real_participants'))} "
+            "real participants answered (answers: "
+            f"{_n(g('security', 'stuffing', 'answers_after_real_participants'))})"
+            + _mark(f, "security", "stuffing"),
+        ),
+        (
+            "Rerun flood: 50 reruns a second on one WebSocket",
+            "~90 % of a core; another visitor's page load from ~4 s to 10-22 s",
+            f"{_n(g('floods', 'rerun_flood', 'server_cpu_share_during_flood'))} of a core; "
+            "another visitor's first page run "
+            f"{_n(g('floods', 'rerun_flood', 'other_visitor_first_run_s_during_flood'))} s "
+            f"(quiet: {_n(g('floods', 'rerun_flood', 'other_visitor_first_run_s_quiet'))} s)"
+            + _mark(f, "floods", "rerun_flood"),
+        ),
+        (
+            "Query amplification: a 507 kB link of unknown keys",
+            "1,003 messages and 255 MB sent; four such sessions grew the server to 1 GB",
+            f"{_n(g('floods', 'huge_link', 'messages_for_the_huge_link'))} messages, "
+            f"{_n(g('floods', 'huge_link', 'bytes_for_the_huge_link'))} bytes for a "
+            f"{_n(g('floods', 'huge_link', 'link_bytes'))}-byte link (a plain link: "
+            f"{_n(g('floods', 'huge_link', 'messages_for_a_plain_link'))} messages)"
+            + _mark(f, "floods", "huge_link"),
+        ),
+        (
+            "Code guessing behind one NAT (class of 60 plus a guesser)",
+            "the class shared 10 failed lookups a minute; 30 simultaneous guesses let 11 "
+            "through a limit of 10",
+            f"{_n(g('security', 'one_address_class_and_guesser', 'answered'))} of "
+            f"{_n(g('security', 'one_address_class_and_guesser', 'class_size'))} answered; "
+            "the guesser got at most "
+            + _n(g("security", "one_address_class_and_guesser", "guesser_max_lookups_in_a_minute"))
+            + " lookups in any minute, "
+            f"{_n(g('security', 'one_address_class_and_guesser', 'guesser_tries_refused'))} "
+            "tries refused" + _mark(f, "security", "one_address_class_and_guesser"),
+        ),
+        (
+            "Facilitator key in the address bar",
+            "/room?room=CODE&token=...; 103 of 105 nginx log lines held it",
+            f"{_n(g('security', 'facilitator_key', 'addresses_holding_the_key'))} of "
+            f"{_n(g('security', 'facilitator_key', 'addresses_requested'))} addresses the "
+            "browser asked for held the key; in the address bar: "
+            f"{_n(g('security', 'facilitator_key', 'key_in_address_bar'))}; the spent "
+            f"claim answers {_n(g('security', 'facilitator_key', 'spent_claim_reuse_status'))}"
+            + _mark(f, "security", "facilitator_key"),
+        ),
+        (
+            "Participant id in a forwardable link",
+            "whoever was sent the link saw and replaced that person's answer",
+            "identity in the address: "
+            f"{_n(g('security', 'participant_identity', 'identity_in_address'))}; a "
+            "forwarded link took over the seat: "
+            f"{_n(g('security', 'participant_identity', 'forwarded_link_took_over_the_seat'))}"
+            + _mark(f, "security", "participant_identity"),
+        ),
+        (
+            "Framing the facilitator page (click-jacking Reveal)",
+            "the page could be framed",
+            f"{_n(g('security', 'framing', 'pages_framed'))} of "
+            f"{_n(g('security', 'framing', 'pages_tried'))} pages could be framed"
+            + _mark(f, "security", "framing"),
+        ),
+        (
+            "Content-Security-Policy",
+            "none sent",
+            f"{_n(g('security', 'content_security_policy', 'violations'))} violations over "
+            f"{_n(g('security', 'content_security_policy', 'views_watched'))} views"
+            + _mark(f, "security", "content_security_policy"),
+        ),
+        (
+            "Markup in a link's parameter names",
+            "a working link and a remote image inside the app's own warning",
+            f"{_n(g('urls', 'arbitrary_links', 'html_injections'))} markup rendered over "
+            f"{_n(g('urls', 'arbitrary_links', 'app_examples'))} links"
+            + _mark(f, "urls", "arbitrary_links"),
+        ),
+    ]
+    out = [
+        "| attack | before (issue 15, previous release) | after (this run) |",
+        "| --- | --- | --- |",
+    ]
+    out += [f"| {a} | {b} | {c} |" for a, b, c in rows]
+    return out
+
+
+def families(f: Figures) -> list[str]:
+    g = f.get
+    rows = [
+        (
+            "Broken content",
+            "the app on each broken content folder (AppTest)",
+            f"{_n(g('content', 'app_on_broken_content', 'broken_files_tried'))} folders, "
+            f"{_n(g('content', 'app_on_broken_content', 'app_runs'))} app runs; tracebacks "
+            f"shown: {_n(g('content', 'app_on_broken_content', 'tracebacks_shown'))}",
+        ),
+        (
+            "Bad links",
+            "Hypothesis query strings on every page",
+            f"{_n(g('urls', 'arbitrary_links', 'app_examples'))} links in the app + "
+            f"{_n(g('urls', 'arbitrary_links', 'read_query_examples'))} for read_query; "
+            f"exceptions {_n(g('urls', 'arbitrary_links', 'exceptions'))}, tracebacks "
+            f"{_n(g('urls', 'arbitrary_links', 'tracebacks_shown'))}",
+        ),
+        (
+            "Injection",
+            "titles, search, CSV formulas, brief links, SQL in every field",
+            f"HTML rendered {_n(g('injection', 'markup_formulas_sql', 'html_rendered'))}, "
+            "live formulas "
+            f"{_n(g('injection', 'markup_formulas_sql', 'formulas_left_active'))}, SQL built "
+            f"from strings {_n(g('injection', 'markup_formulas_sql', 'sql_built_from_strings'))}",
+        ),
+        (
+            "Rooms under faults",
+            "SIGKILL mid-submission, SQLite locked, PostgreSQL stopped",
+            "answers lost: "
+            + ", ".join(
+                f"{name} {_n(g('rooms', name, 'answers_lost'))}{_mark(f, 'rooms', name)}"
+                for name in ("sigkill_mid_submission", "sqlite_locked", "postgres_stopped")
+            ),
+        ),
+        (
+            "Token guessing",
+            "random facilitator keys against the store and the app",
+            f"{_n(g('rooms', 'token_guessing', 'tokens_guessed'))} tried, "
+            f"{_n(g('rooms', 'token_guessing', 'accepted'))} accepted",
+        ),
+        (
+            "Code enumeration",
+            "the failed-lookup limit over a 2-hour workshop",
+            f"P(hit one of {_n(g('rooms', 'code_enumeration', 'live_rooms'))} live rooms) "
+            f"= {_n(g('rooms', 'code_enumeration', 'p_hit_with_limit'))} per browser session",
+        ),
+        (
+            "Concurrent sessions",
+            "20 Chromium sessions with their own links",
+            f"{_n(g('sessions', 'twenty_concurrent_sessions', 'states_matching_own_link'))} of "
+            f"{_n(g('sessions', 'twenty_concurrent_sessions', 'states_checked'))} states "
+            "matched their own link",
+        ),
+        (
+            "Production settings",
+            "the server spoken to as a browser does",
+            "details leaked "
+            f"{_n(g('production', 'through_the_server', 'details_leaked'))}; cross-site "
+            "requests refused "
+            f"{_n(g('production', 'through_the_server', 'cross_site_requests_refused'))} of "
+            f"{_n(g('production', 'through_the_server', 'cross_site_requests_tried'))}",
+        ),
+    ]
+    out = ["| family | what is tried | measured |", "| --- | --- | --- |"]
+    out += [f"| {a} | {b} | {c} |" for a, b, c in rows]
+    return out
+
+
+def render(f: Figures) -> str:
+    failed = f.failures()
+    lines = [
+        "# Reliability: nothing breaks, nothing is lost, no one takes over a room",
+        "",
+        "<!-- Generated by `python -m tests.support.reliability_report` from",
+        "     test-artifacts/reliability/*.json after a full test run; never edit by hand. -->",
+        "",
+        "Every figure below was counted by a test in the last full run (`CI=true`, PostgreSQL",
+        "and Chromium present); tests/measurements.py writes only what was counted, and marks",
+        "an entry no test reached in that run as stale.",
+        "",
+    ]
+    if failed:
+        lines += ["## This run had failures", ""]
+        lines += [f"- {item}" for item in failed]
+        lines += [""]
+    lines += ["## The attacks of issue 15, before and after", ""]
+    lines += attacks(f)
+    lines += ["", "## The families", ""]
+    lines += families(f)
+    lines += [
+        "",
+        "## How to run",
+        "",
+        "```bash",
+        "source .ci/postgres.sh   # a throwaway PostgreSQL; sets EXPLORER_TEST_POSTGRES_URL",
+        "CI=true EXPLORER_SOURCES_DIR=../shared/sources .venv/bin/python -m pytest tests -q",
+        ".venv/bin/python -m tests.support.reliability_report   # this page",
+        "```",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    OUT.write_text(render(Figures()), encoding="utf-8")
+    print(f"wrote {OUT.relative_to(REPO_ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
