@@ -149,8 +149,9 @@ class Sampler:
 
 
 def code_version() -> dict[str, str]:
-    """The commit and a fingerprint of uncommitted changes to the app (everything but
-    benchmarks/, docs/ and tests/): others may commit while a run is going."""
+    """The commit, and a fingerprint of the app's files (everything but benchmarks/, docs/,
+    tests/): their blobs in the index plus any uncommitted change. Others commit while a
+    run is going; only a change to the app's own files changes what is measured."""
 
     def git(*args: str) -> str:
         return subprocess.run(
@@ -158,14 +159,14 @@ def code_version() -> dict[str, str]:
         ).stdout
 
     app = [".", ":!benchmarks", ":!docs", ":!tests", ":!test-artifacts"]
-    changes = git("diff", "HEAD", "--", *app) + git(
-        "ls-files", "--others", "--exclude-standard", "--", *app
+    files = (
+        git("ls-files", "-s", "--", *app)
+        + git("diff", "HEAD", "--", *app)
+        + git("ls-files", "--others", "--exclude-standard", "--", *app)
     )
     return {
         "head": git("rev-parse", "--short", "HEAD").strip(),
-        "uncommitted_app_changes": hashlib.sha1(changes.encode()).hexdigest()[:12]
-        if changes
-        else "",
+        "app_fingerprint": hashlib.sha1(files.encode()).hexdigest()[:12],
     }
 
 

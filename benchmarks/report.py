@@ -46,8 +46,7 @@ def _get(results: dict[str, Any], *path: str, default: Any = None) -> Any:
 
 
 def _code(version: dict[str, str]) -> str:
-    dirty = version.get("uncommitted_app_changes")
-    return version.get("head", "?") + (f" + uncommitted changes {dirty}" if dirty else "")
+    return f"commit {version.get('head', '?')}, app files {version.get('app_fingerprint', '?')}"
 
 
 def _met(ok: bool | None) -> str:
@@ -71,7 +70,7 @@ def problems(results: dict[str, Any]) -> list[str]:
     """What did not work in this run. Never a timing: failures, errors, lost answers."""
     out = [f"section {name} raised an exception" for name in results.get("failures", {})]
     start, end = results.get("code_at_start"), results.get("code_at_end")
-    if start and end and start != end:
+    if start and end and start.get("app_fingerprint") != end.get("app_fingerprint"):
         out.append(
             f"the app's code changed during this run ({_code(start)} → {_code(end)}): "
             "sections measured different code"
