@@ -426,8 +426,7 @@ def _settings(r: dict[str, Any]) -> list[str]:
         rows.append(
             f"| `st.fragment` around the Explore page's body | profile: frame's own work vs "
             f"the whole rerun | a committed move would skip {_ms(frame_only, 1)} of "
-            f"{_ms(whole, 1)} ({_f(100 * share)} %) | "
-            f"{'pays' if share >= PAYS else 'does not pay'} |"
+            f"{_ms(whole, 1)} ({_f(100 * share)} %) | an estimate, not measured under load |"
         )
     mem = _get(r, "memory") or {}
     memory_note = []
@@ -721,7 +720,7 @@ def _load(r: dict[str, Any]) -> list[str]:
         *rows,
         "",
         *[
-            f"Error examples, `{name}`: " + "; ".join(f"`{e}`" for e in run["error_examples"])
+            f"Error examples, `{name}`: " + _examples(run["error_examples"])
             for name, run in ld["variants"].items()
             if run["error_examples"]
         ],
@@ -801,6 +800,31 @@ def _room(r: dict[str, Any]) -> list[str]:
     return out
 
 
+def _examples(errors: list[str]) -> str:
+    """The distinct messages among the recorded examples, each with how often it was seen
+    among them (the examples are the first few errors, not all of them)."""
+    seen: dict[str, int] = {}
+    for error in errors:
+        seen[error] = seen.get(error, 0) + 1
+    return "; ".join(
+        f"`{e}`" + (f" ({n} of the examples)" if n > 1 else "") for e, n in seen.items()
+    )
+
+
+def _stall(progress: list[list[float]], until: float) -> float | None:
+    """The longest time the dashboard's count stood still while participants were still
+    submitting, from the count sampled about once a second."""
+    longest, since, last = 0.0, None, None
+    for at, count in progress:
+        if at > until:
+            break
+        if count != last:
+            since, last = at, count
+        elif since is not None:
+            longest = max(longest, at - since)
+    return longest if progress else None
+
+
 def _crowd_label(run: dict[str, Any]) -> str:
     stage = "revealed throughout" if run["revealed_while_answering"] else "revealed at the end"
     return f"{run['database']}, {stage}"
@@ -821,14 +845,15 @@ def _crowd(r: dict[str, Any]) -> list[str]:
             f"{_f(s.get('p50'))} / {_f(s.get('p95'))} / {_f(s.get('p99'))} | "
             f"{_f(srv['cpu_percent_of_one_core'])} % | {_f(srv['rss_peak_mb'])} MB | "
             f"{_f(run['load_generator_cpu_percent_of_one_core'])} % | {run['dashboard_runs']} | "
-            f"{_f(run['dashboard_catch_up_seconds'], 1)} s | "
+            f"{_f(_stall(run['dashboard_progress'], run['seconds_until_last_submit']), 0, ' s')} "
+            f"| {_f(run['dashboard_catch_up_seconds'], 1)} s | "
             f"{_f(run['reveal_seconds'], 1, ' s')} | "
             f"{_f(run['server_cpu_ms_per_participant_run'])} ms | {streams['opened']} / "
             f"{streams['refused']} |"
         )
     first = next(iter(crowd.values()))
     examples = [
-        f"- {_crowd_label(run)}: " + "; ".join(f"`{e}`" for e in run["error_examples"])
+        f"- {_crowd_label(run)}: " + _examples(run["error_examples"])
         for run in crowd.values()
         if run["error_examples"]
     ]
@@ -854,7 +879,10 @@ def _crowd(r: dict[str, Any]) -> list[str]:
         "database's count minus the dashboard's final count. *Saved, not confirmed*: the",
         "database holds the answer of someone who never saw the thank-you. *Load generator*",
         "is this benchmark's own process (all participants), on the same 2 cores. *Dashboard",
-        "caught up after*: from the last participant's last submit until the dashboard showed",
+        "count stood still*: the longest stretch in which the dashboard's count did not move",
+        "while participants were still submitting (the count is sampled every few seconds).",
+        "*Dashboard caught up after*: from the last participant's last submit until the",
+        "dashboard showed",
         "the database's count (the reveal, when it comes at the end, is inside it; *reveal",
         "took* is the click on Reveal until the dashboard has redrawn). *Server CPU per",
         "participant run* is the server's CPU time over the participants' page visits and",
@@ -866,10 +894,11 @@ def _crowd(r: dict[str, Any]) -> list[str]:
         "| room | participants | submits | errors | thanked | in database | on dashboard "
         "| lost (db / dashboard) | saved, not confirmed | submit p50 / p95 / p99 ms "
         "| server CPU | peak RSS | load generator CPU | dashboard runs "
-        "| dashboard caught up after | reveal took | server CPU per participant run "
+        "| dashboard count stood still for up to | dashboard caught up after | reveal took "
+        "| server CPU per participant run "
         "| participants' event streams opened / refused |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
-        "| ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         *rows,
         "",
         *(["Error examples:", *examples, ""] if examples else []),

@@ -59,6 +59,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
 from benchmarks.common import (
     APP,
     PHONE,
@@ -117,6 +119,13 @@ _STAMP_CLICK_JS = """
   window.addEventListener('click', () => {
     window.__clicked = performance.timeOrigin + performance.now();
   }, { capture: true, once: true });
+}
+"""
+_CONNECTION_JS = """
+() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  return app ? `${app.getAttribute('data-test-connection-state')}, script `
+    + app.getAttribute('data-test-script-state') : 'no app';
 }
 """
 _SETTLED_JS = """
@@ -728,9 +737,16 @@ def _crowd_run(
             if "people" not in outcome:
                 raise TimeoutError(f"participants did not finish in {CROWD_LIMIT_S}s")
             finished, client_cpu = time.monotonic() - started, _own_cpu() - client_cpu
-            revealing = None
+            revealing, reveal_problem = None, None
             if not room.revealed:  # everyone has answered: the facilitator reveals
-                revealing = _reveal(page, REVEAL_WAIT_S * 1000)
+                try:
+                    revealing = _reveal(page, REVEAL_WAIT_S * 1000)
+                except PlaywrightTimeout:
+                    state = page.evaluate(_CONNECTION_JS)
+                    reveal_problem = (
+                        f"the dashboard did not show the results within {REVEAL_WAIT_S:.0f} s "
+                        f"of Reveal (connection: {state})"
+                    )
             stored = store.snapshot(room.code).count
             deadline = time.monotonic() + DASHBOARD_CATCH_UP_S
             while _shown(page) != stored and time.monotonic() < deadline:
@@ -738,7 +754,8 @@ def _crowd_run(
             shown = _shown(page)
             caught_up = time.monotonic() - started - finished
         SCREENSHOTS.mkdir(exist_ok=True)
-        page.wait_for_function(_SETTLED_JS, polling=100, timeout=PAGE_TIMEOUT_MS)
+        with contextlib.suppress(PlaywrightTimeout):  # a stuck dashboard is shown as it is
+            page.wait_for_function(_SETTLED_JS, polling=100, timeout=PAGE_TIMEOUT_MS)
         stage = "revealed" if room.revealed else "hidden"
         shot = SCREENSHOTS / f"benchmark-room-{count}-{room.database}-{stage}.png"
         page.screenshot(path=str(shot), full_page=True)
@@ -756,6 +773,7 @@ def _crowd_run(
     streams = {k: sum(p["events"][k] for p in people) for k in ("opened", "refused", "changed")}
     latencies = [x for p in people for x in p["latencies"]]
     errors = [e for p in people for e in p["errors"]] + [repr(c) for c in crashed]
+    errors += [reveal_problem] if reveal_problem else []
     return {
         "participants": count,
         "ramp_seconds": ramp_s,
