@@ -623,10 +623,9 @@ def own_chromium() -> Iterator[Browser]:
 
 
 def in_own_thread(function: Callable[[], T], timeout_s: float) -> T:
-    """Run `function` in a fresh thread and return (or raise) what it did.
-
-    Playwright's sync API refuses a thread that already runs an asyncio loop, as this one
-    does once the browser tests' session-wide Playwright has started.
+    """Run `function` in a fresh thread, bounded by `timeout_s`, and return (or raise) what
+    it did. The thread also keeps this scenario's Playwright apart from any other one: the
+    sync API refuses a thread that already runs an asyncio loop.
     """
     outcome: dict[str, Any] = {}
 

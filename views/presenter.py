@@ -52,6 +52,7 @@ PRESENTER_RULES: tuple[tuple[str, str], ...] = (
         f"color: {TEXT_COLOUR};",
     ),
     ('[data-testid="stMarkdownContainer"] blockquote', "border-left-width: 0.3rem;"),
+    ('[data-testid="stTable"] :is(th, td)', f"font-size: 1rem; color: {TEXT_COLOUR};"),
     # White on the theme's blue is 5.2:1; on this darker blue, 8.3:1.
     ('[data-testid="stBaseButton-primary"]', f"background-color: {DARK_PRIMARY};"),
     (

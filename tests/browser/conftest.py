@@ -126,9 +126,13 @@ def app_server(explorer_data_dir: Path, tmp_path_factory: pytest.TempPathFactory
 # --------------------------------------------------------------------------- browser
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
-    """Chromium via Playwright's sync API; see NO_BROWSER_MESSAGE for when it is skipped."""
+    """Chromium via Playwright's sync API; see NO_BROWSER_MESSAGE for when it is skipped.
+
+    Package-wide, not session-wide: the sync API runs an asyncio loop in this thread while
+    it is started, and the tests after this package call asyncio.run() themselves.
+    """
     in_ci = os.environ.get("CI") == "true"
     playwright = sync_playwright().start()
     try:

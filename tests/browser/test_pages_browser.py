@@ -270,21 +270,38 @@ def test_how_it_works_typesets_the_formula_and_its_tables_read_cleanly(new_page,
     for summary in page.locator(f"{MAIN} [data-testid='stExpander'] summary").all():
         summary.click()
     wait_for_app(page)
-    grids = page.locator('[data-testid="stDataFrame"]')
-    expect(grids).to_have_count(1 + len(CONTENT.inputs) + 1)
-    for n in range(grids.count()):
-        grid = grids.nth(n)
-        grid.scroll_into_view_if_needed()
-        grid.locator('[role="gridcell"]').first.wait_for(state="attached", timeout=APP_TIMEOUT_MS)
-        table = grid.evaluate(GRID_CELLS_JS, GRID_SCROLL_STEPS)
-        headers = [h.strip() for h in table["headers"]]
-        assert all(headers), f"table {n} has an unnamed column: {headers}"
-        assert len(set(headers)) == len(headers), f"table {n} repeats a column: {headers}"
-        assert len(table["cells"]) == table["rows"] * len(headers), (
-            f"table {n}: read {len(table['cells'])} cells of {table['rows']} rows"
-        )
-        empty = sorted({c for c in table["cells"] if c.strip() in EMPTY_CELLS})
-        assert empty == [], f"table {n} ({headers}) shows {empty}"
+    # The values and each input's targets are short plain tables; the decision table, a grid.
+    tables = page.locator(f'{MAIN} [data-testid="stTable"]')
+    expect(tables).to_have_count(1 + len(CONTENT.inputs))
+    for n in range(tables.count()):
+        table = tables.nth(n).evaluate(PLAIN_TABLE_JS)
+        check_table_reads_cleanly(f"table {n}", table)
+    grids = page.locator(f'{MAIN} [data-testid="stDataFrame"]')
+    expect(grids).to_have_count(1)
+    grid = grids.first
+    grid.scroll_into_view_if_needed()
+    grid.locator('[role="gridcell"]').first.wait_for(state="attached", timeout=APP_TIMEOUT_MS)
+    check_table_reads_cleanly("the decision table", grid.evaluate(GRID_CELLS_JS, GRID_SCROLL_STEPS))
+
+
+PLAIN_TABLE_JS = """(table) => {
+  const headers = [...table.querySelectorAll('thead th')].map((th) => th.innerText);
+  const rows = [...table.querySelectorAll('tbody tr')];
+  const cells = rows.flatMap((tr) => [...tr.querySelectorAll('th, td')].map((c) => c.innerText));
+  return { headers, cells, rows: rows.length };
+}"""
+
+
+def check_table_reads_cleanly(name: str, table: dict) -> None:
+    headers = [h.strip() for h in table["headers"]]
+    assert all(headers), f"{name} has an unnamed column: {headers}"
+    assert len(set(headers)) == len(headers), f"{name} repeats a column: {headers}"
+    assert table["rows"] > 0, f"{name} has no rows"
+    assert len(table["cells"]) == table["rows"] * len(headers), (
+        f"{name}: read {len(table['cells'])} cells of {table['rows']} rows"
+    )
+    empty = sorted({c for c in table["cells"] if c.strip() in EMPTY_CELLS})
+    assert empty == [], f"{name} ({headers}) shows {empty}"
 
 
 # --------------------------------------------------------------------------- the brief
