@@ -1,9 +1,10 @@
 """Process set-up that runs once, at server start (from the app's lifespan).
 
-Streamlit runs a full `gc.collect()` after every script run (`runner.postScriptGC`). With
-plotly, pandas, SQLAlchemy and pydantic loaded, that walks ~150,000 long-lived objects on
-every rerun of every session. `gc.freeze()` (Python 3.7+, public) moves what exists after
-start-up into a permanent generation, so those collections only look at what a run made.
+Python's collector (and Streamlit's full `gc.collect()` after every script run, when
+`runner.postScriptGC` is on; the app ships it off) walks every long-lived object: with
+plotly, pandas, SQLAlchemy and pydantic loaded, ~150,000 of them. `gc.freeze()` (Python
+3.7+, public) moves what exists after start-up into a permanent generation, so collections
+only look at what runs made.
 Reference counting frees objects as before. `make bench` measures whether it still pays.
 """
 
