@@ -46,9 +46,6 @@ import re
 import resource
 import secrets
 import shutil
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -73,6 +70,7 @@ from benchmarks.common import (
     summary,
 )
 from benchmarks.wsclient import Session, gather_bounded
+from tests.support.cluster import CLUSTER_SCRIPT, NGINX, running_cluster
 from tests.support.server import REPO_ROOT
 
 FORM_KEYS = ("room_goal", "room_timeframe", "room_stage", "room_structure")
@@ -369,71 +367,29 @@ def single_server(phones: int, idle_seconds: float) -> dict[str, Any]:
 # --------------------------------------------------------------------------- cluster
 
 
-def _free_ports(count: int) -> list[int]:
-    with contextlib.ExitStack() as stack:
-        sockets = []
-        for _ in range(count):
-            sock = stack.enter_context(socket.socket(socket.AF_INET, socket.SOCK_STREAM))
-            sock.bind(("127.0.0.1", 0))
-            sockets.append(sock)
-        return [s.getsockname()[1] for s in sockets]
-
-
 def cluster_unavailable(postgres_url: str | None) -> str | None:
     """Why the two-replica run cannot happen here, or None."""
     if not postgres_url:
         return "EXPLORER_TEST_POSTGRES_URL is not set (source .ci/postgres.sh)"
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    if not os.access(nginx, os.X_OK):
+    if not os.access(NGINX, os.X_OK):
         return "nginx is not installed"
     if not shutil.which("curl"):
         return "curl is not installed"
-    if not (REPO_ROOT / "deploy" / "cluster.sh").exists():
+    if not CLUSTER_SCRIPT.exists():
         return "deploy/cluster.sh is missing"
     return None
 
 
 @contextlib.contextmanager
 def _cluster(database_url: str, data_dir: str) -> Iterator[str]:
-    """deploy/cluster.sh on free loopback ports; yields nginx's base URL. Stopped with
-    SIGTERM to the script (its trap stops nginx and both replicas)."""
-    port, port_a, port_b = _free_ports(3)
+    """deploy/cluster.sh on free loopback ports; yields nginx's base URL."""
     env = {
-        **os.environ,
         "EXPLORER_DATABASE_URL": database_url,
         "EXPLORER_DATA_DIR": data_dir,
-        "CLUSTER_PORT": str(port),
-        "REPLICA_PORTS": f"{port_a},{port_b}",
-        "NGINX": shutil.which("nginx") or "/usr/sbin/nginx",
         "PYTHON": sys.executable,
     }
-    log_path = Path(data_dir) / "cluster.log"
-    with log_path.open("wb") as out:
-        process = subprocess.Popen(
-            ["bash", str(REPO_ROOT / "deploy" / "cluster.sh")],
-            cwd=REPO_ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-    try:
-        deadline = time.monotonic() + CLUSTER_START_S
-        while "READY " not in log_path.read_text(errors="replace"):
-            if process.poll() is not None or time.monotonic() > deadline:
-                tail = log_path.read_text(errors="replace")[-3000:]
-                raise RuntimeError(f"deploy/cluster.sh did not become ready:\n{tail}")
-            time.sleep(0.25)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)  # the script's own process group
-                process.wait(timeout=10)
+    with running_cluster(env, Path(data_dir), CLUSTER_START_S) as base:
+        yield base
 
 
 def two_replicas(postgres_url: str, phones: int) -> dict[str, Any]:

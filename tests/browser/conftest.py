@@ -103,6 +103,19 @@ def explorer_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("explorer-data")
 
 
+@contextlib.contextmanager
+def serving(server: StreamlitServer) -> Iterator[StreamlitServer]:
+    """Start `server` (a test failure, with its log, if it does not come up), stop it after."""
+    try:
+        server.start()
+    except RuntimeError as err:
+        pytest.fail(str(err))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
 @pytest.fixture(scope="session")
 def app_server(explorer_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A `streamlit run app.py` on 127.0.0.1 and a free port, cold (no warm-up request: every
@@ -111,16 +124,10 @@ def app_server(explorer_data_dir: Path, tmp_path_factory: pytest.TempPathFactory
         env={"EXPLORER_DATA_DIR": str(explorer_data_dir)},
         logs=tmp_path_factory.mktemp("streamlit-logs"),
     )
-    try:
-        server.start()
-    except RuntimeError as err:
-        pytest.fail(str(err))
-    try:
+    with serving(server):
         yield server.url
         if not server.alive:
             pytest.fail(f"Streamlit died during the session.\n{server.tail()}")
-    finally:
-        server.stop()
 
 
 # --------------------------------------------------------------------------- browser

@@ -42,10 +42,7 @@ from playwright.sync_api import BrowserContext, Page, WebSocket, expect
 from explorer import load_content
 from tests.support.server import (
     REPO_ROOT,
-    START_TIMEOUT_S,
     StreamlitServer,
-    answers_ok,
-    streamlit_command,
 )
 
 from .conftest import POLL_MS, wait_for_app
@@ -361,21 +358,8 @@ class RestartableServer(StreamlitServer):
                 killed = True
                 self.kill()
         stopped_s = time.monotonic() - started
-        self.starts += 1
-        with self._log("stdout").open("wb") as out, self._log("stderr").open("wb") as err:
-            self.process = subprocess.Popen(
-                streamlit_command(self.script, self.port),
-                cwd=REPO_ROOT,
-                env=self.env,
-                stdout=out,
-                stderr=err,
-                stdin=subprocess.DEVNULL,
-            )
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while self.process.poll() is None and time.monotonic() < deadline:
-            if answers_ok(f"{self.url}/_stcore/health", timeout=1.0):
-                return Restart(stopped_s, killed, time.monotonic())
-            time.sleep(0.05)
+        if self.launch(poll_s=0.05):
+            return Restart(stopped_s, killed, time.monotonic())
         self.stop()
         raise RuntimeError(f"the app did not start again on port {self.port}:\n{self.tail()}")
 

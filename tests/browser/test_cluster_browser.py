@@ -17,8 +17,6 @@ from __future__ import annotations
 import http.client
 import os
 import shutil
-import signal
-import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,7 +26,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.conftest import REPO_ROOT
-from tests.support.server import free_port
+from tests.support.cluster import NGINX, running_cluster
 from web.headers import SECURITY_HEADERS
 
 from .conftest import VIEWPORTS, wait_for_app
@@ -90,50 +88,23 @@ def cluster(
     cluster_database: str, cluster_prefix: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     """deploy/cluster.sh on free loopback ports; yields nginx's base URL."""
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    if not os.access(nginx, os.X_OK):
+    if not os.access(NGINX, os.X_OK):
         _unavailable("nginx is not installed (apt-get install nginx)")
     if not shutil.which("curl"):
         _unavailable("curl is not installed")
-    port, port_a, port_b = free_port(), free_port(), free_port()
     logs = tmp_path_factory.mktemp("cluster")
     env = {
-        **os.environ,
         "EXPLORER_DATABASE_URL": cluster_database,
         "EXPLORER_DATA_DIR": str(logs),
         "EXPLORER_MAX_IDENTITIES_PER_ADDRESS": str(IDENTITIES_PER_ADDRESS),
-        "CLUSTER_PORT": str(port),
-        "REPLICA_PORTS": f"{port_a},{port_b}",
         "CLUSTER_PREFIX": str(cluster_prefix),
-        "NGINX": nginx,
         "PYTHON": os.environ.get("PYTHON", str(REPO_ROOT / ".venv" / "bin" / "python")),
     }
-    log = logs / "cluster.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            ["bash", str(REPO_ROOT / "deploy" / "cluster.sh")],
-            cwd=REPO_ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
     try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while "READY " not in log.read_text(errors="replace"):
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"deploy/cluster.sh did not start:\n{log.read_text()[-4000:]}")
-            time.sleep(0.25)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)  # its trap stops nginx and both replicas
-            try:
-                process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=10)
+        with running_cluster(env, logs, START_TIMEOUT_S) as base:
+            yield base
+    except RuntimeError as err:
+        pytest.fail(str(err))
 
 
 @pytest.fixture

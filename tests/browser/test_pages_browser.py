@@ -32,6 +32,7 @@ from .conftest import (
     open_app,
     page_slug,
     screenshot,
+    serving,
     wait_for_app,
 )
 
@@ -74,14 +75,8 @@ def assert_opened_cleanly(page: Page, spec: PageSpec) -> None:
 def fresh_server(explorer_data_dir: Path, tmp_path: Path):
     """A `streamlit run app.py` nobody has visited yet (no warm-up request); stopped after."""
     server = StreamlitServer(env={"EXPLORER_DATA_DIR": str(explorer_data_dir)}, logs=tmp_path)
-    try:
-        server.start()
-    except RuntimeError as err:
-        pytest.fail(str(err))
-    try:
+    with serving(server):
         yield server.url
-    finally:
-        server.stop()
 
 
 # --------------------------------------------------------------------------- every page

@@ -30,7 +30,7 @@ from tests.support.server import free_port
 from views.registry import PAGES
 from web.headers import CONTENT_SECURITY_POLICY
 
-from .conftest import wait_for_app
+from .conftest import serving, wait_for_app
 from .room_support import (
     CONTENT,
     DISTRIBUTION,
@@ -361,14 +361,8 @@ def small_room_server(tmp_path: Path) -> Iterator[str]:
         },
         logs=tmp_path / "logs",
     )
-    try:
-        server.start()
-    except RuntimeError as err:
-        pytest.fail(str(err))
-    try:
+    with serving(server):
         yield server.url
-    finally:
-        server.stop()
 
 
 @pytest.mark.timeout(600)

@@ -105,26 +105,34 @@ class StreamlitServer:
     def _log(self, name: str) -> Path:
         return self.logs / f"{name}-{self.starts}.log"
 
+    def launch(self, poll_s: float = POLL_S) -> bool:
+        """Start the process on `self.port` (a new pair of logs) and wait until it answers
+        its health check; False if it exits or is not up within START_TIMEOUT_S."""
+        self.starts += 1
+        self.logs.mkdir(parents=True, exist_ok=True)
+        with self._log("stdout").open("wb") as out, self._log("stderr").open("wb") as err:
+            self.process = subprocess.Popen(
+                streamlit_command(self.script, self.port),
+                cwd=REPO_ROOT,
+                env=self.env,
+                stdout=out,
+                stderr=err,
+                stdin=subprocess.DEVNULL,
+            )
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while self.process.poll() is None and time.monotonic() < deadline:
+            if answers_ok(f"{self.url}/_stcore/health", timeout=1.0):
+                return True
+            time.sleep(poll_s)
+        return False
+
     def start(self) -> StreamlitServer:
         failure = ""
         for _ in range(START_ATTEMPTS):
-            self.starts += 1
             self.port = free_port()
-            self.logs.mkdir(parents=True, exist_ok=True)
-            with self._log("stdout").open("wb") as out, self._log("stderr").open("wb") as err:
-                self.process = subprocess.Popen(
-                    streamlit_command(self.script, self.port),
-                    cwd=REPO_ROOT,
-                    env=self.env,
-                    stdout=out,
-                    stderr=err,
-                    stdin=subprocess.DEVNULL,
-                )
-            deadline = time.monotonic() + START_TIMEOUT_S
-            while self.process.poll() is None and time.monotonic() < deadline:
-                if answers_ok(f"{self.url}/_stcore/health"):
-                    return self
-                time.sleep(POLL_S)
+            if self.launch():
+                return self
+            assert self.process is not None
             code = self.process.poll()
             failure = f"exit code {code}\n{self.tail()}"
             self.stop()
