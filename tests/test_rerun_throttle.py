@@ -4,11 +4,15 @@ clicks are not."""
 from __future__ import annotations
 
 import asyncio
+import re
 import time
+from pathlib import Path
 
 import pytest
 
-from web.throttle import STREAM_PATH, RerunThrottle, TokenBucket
+from web.throttle import PER_CONNECTION, STREAM_PATH, RerunThrottle, TokenBucket
+
+ROOM_LIVE_JS = Path(__file__).resolve().parents[1] / "views" / "room_live" / "live.js"
 
 
 def test_a_bucket_lets_a_burst_through_then_paces_to_its_rate():
@@ -64,3 +68,11 @@ def test_other_paths_and_http_are_not_paced():
     asyncio.run(throttle({"type": "http", "path": STREAM_PATH}, None, None))
     asyncio.run(throttle({"type": "websocket", "path": "/api/other"}, None, None))
     assert calls == ["http", "websocket"]
+
+
+def test_a_busy_room_dashboard_asks_for_reruns_slower_than_the_pace():
+    """A dashboard that asked faster than the pace during a busy room built a queue: after
+    300 answers, a click on Reveal waited minutes behind it (benchmarks crowd)."""
+    gap_ms = int(re.search(r"const GAP_MS = (\d+);", ROOM_LIVE_JS.read_text()).group(1))
+    rate, _burst = PER_CONNECTION
+    assert 1000 / gap_ms < rate

@@ -1,7 +1,10 @@
 // Live room updates: one EventSource per mounted component, turned into Streamlit reruns.
 // Streamlit calls this function again on every rerun of the enclosing script or fragment,
 // so what must outlive a rerun (the connection, the throttle) is kept per parentElement.
-const GAP_MS = 150; // at most one rerun per GAP_MS; the last change always gets one
+// At most one rerun per GAP_MS; the last change always gets one. Below the app's pacing of
+// each connection's messages (web/throttle.py, 2 a second): a dashboard that asked for more
+// during a busy room would build a queue there, and a click on Reveal would wait behind it.
+const GAP_MS = 600;
 const RETRY_MS = [1000, 2000, 4000, 8000, 15000, 30000];
 const MAX_RETRIES = 20; // after EventSource gave up (a non-200 answer): then stop
 const EVENTS_URL = /^\/api\/rooms\/[A-Z0-9]{6}\/events\?role=(facilitator|participant)$/;
