@@ -1,8 +1,11 @@
-"""The Streamlit floor in pyproject.toml is the release that has what the app relies on."""
+"""The Streamlit floor in pyproject.toml is the release that has what the app relies on, and
+the domain package stays plain Python."""
 
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import tomllib
 from importlib.metadata import version
 
@@ -33,3 +36,15 @@ def test_the_locked_streamlit_is_within_the_supported_range():
     assert (
         locked and tuple(int(p) for p in locked.group(1).split(".")[:2]) >= _floor("streamlit")[:2]
     )
+
+
+def test_no_module_of_the_explorer_package_imports_streamlit():
+    code = (
+        "import pkgutil, importlib, sys, explorer\n"
+        "for module in pkgutil.walk_packages(explorer.__path__, 'explorer.'):\n"
+        "    if not module.name.endswith('__main__'):\n"
+        "        importlib.import_module(module.name)\n"
+        "sys.exit(3 if 'streamlit' in sys.modules else 0)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, timeout=120, check=False)
+    assert done.returncode == 0, "an explorer module imports streamlit (or failed to import)"
