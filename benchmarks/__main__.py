@@ -154,9 +154,9 @@ def _steps(counts: Counts) -> dict[str, Callable[[], Any]]:
 
 
 def _crowds(c: Counts, postgres: str | None) -> dict[str, Any]:
-    """The crowded room on SQLite and PostgreSQL (revealed at the end) and on SQLite revealed
-    throughout. Each run stands alone: one that raises is recorded as a failure of its own
-    ("crowd/<name>") and the others still run."""
+    """The crowded room on SQLite, PostgreSQL and two replicas behind nginx (revealed at the
+    end) and on SQLite revealed throughout. Each run stands alone: one that raises is
+    recorded as a failure of its own ("crowd/<name>") and the others still run."""
     runs: dict[str, Callable[[], dict[str, Any]]] = {
         "sqlite": lambda: room.crowd(c.crowd_participants, c.crowd_ramp_s, None, revealed=False)
     }
@@ -164,6 +164,10 @@ def _crowds(c: Counts, postgres: str | None) -> dict[str, Any]:
         runs["postgresql"] = lambda: room.crowd(
             c.crowd_participants, c.crowd_ramp_s, postgres, revealed=False
         )
+        if room.cluster_unavailable(postgres) is None:
+            runs["postgresql_two_replicas"] = lambda: room.crowd(
+                c.crowd_participants, c.crowd_ramp_s, postgres, revealed=False, two_replicas=True
+            )
     runs["sqlite_revealed"] = lambda: room.crowd(
         c.crowd_participants, c.crowd_ramp_s, None, revealed=True
     )

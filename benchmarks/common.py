@@ -108,34 +108,37 @@ def load_average() -> str:
 
 
 class Sampler:
-    """A process's CPU time over a block, and its RSS sampled every `interval` s in a thread."""
+    """Processes' CPU time over a block, and their RSS (summed) sampled every `interval` s in
+    a thread: one app server, or both replicas of a cluster."""
 
-    def __init__(self, pid: int, interval: float = 0.2) -> None:
-        self.pid = pid
+    def __init__(self, pids: int | Sequence[int], interval: float = 0.2) -> None:
+        self.pids = (pids,) if isinstance(pids, int) else tuple(pids)
         self.interval = interval
         self.samples: list[int] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
+    def _cpu(self) -> float:
+        return sum(cpu_seconds(pid) for pid in self.pids)
+
+    def _rss(self) -> int:
+        return sum(rss_bytes(pid) for pid in self.pids)
+
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
-            self.samples.append(rss_bytes(self.pid))
+            self.samples.append(self._rss())
 
     def __enter__(self) -> Sampler:
-        self.cpu0, self.wall0, self.rss0 = (
-            cpu_seconds(self.pid),
-            time.monotonic(),
-            rss_bytes(self.pid),
-        )
+        self.cpu0, self.wall0, self.rss0 = self._cpu(), time.monotonic(), self._rss()
         self._thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join(timeout=5)
-        self.cpu = cpu_seconds(self.pid) - self.cpu0
+        self.cpu = self._cpu() - self.cpu0
         self.wall = time.monotonic() - self.wall0
-        self.rss1 = rss_bytes(self.pid)
+        self.rss1 = self._rss()
 
     def result(self) -> dict[str, float]:
         return {

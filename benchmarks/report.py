@@ -829,7 +829,9 @@ def _stall(progress: list[list[float]], until: float) -> float | None:
 
 def _crowd_label(run: dict[str, Any]) -> str:
     stage = "revealed throughout" if run["revealed_while_answering"] else "revealed at the end"
-    return f"{run['database']}, {stage}"
+    servers = run.get("servers", "one server")
+    where = run["database"] if servers == "one server" else f"{run['database']}, {servers}"
+    return f"{where}, {stage}"
 
 
 def _crowd(r: dict[str, Any]) -> list[str]:
@@ -888,10 +890,12 @@ def _crowd(r: dict[str, Any]) -> list[str]:
         "the database's count (the reveal, when it comes at the end, is inside it; *reveal",
         "took* is the click on Reveal until the dashboard has redrawn). *Server CPU per",
         "participant run* is the server's CPU time over the participants' page visits and",
-        "submits. All",
-        "participants come from 127.0.0.1, so the ceiling on new identities per address",
-        "(`EXPLORER_MAX_IDENTITIES_PER_ADDRESS`, 120 per 10 minutes by default) is raised to",
-        "the crowd's size for this run.",
+        "submits. On two replicas (`deploy/cluster.sh`: nginx in front, PostgreSQL shared),",
+        "nginx sends each request to either replica and the dashboard may sit on the other,",
+        "so answers reach it through PostgreSQL's NOTIFY; server CPU and RSS are then the two",
+        "replicas' sums. All participants come from 127.0.0.1, so the ceiling on new",
+        "identities per address (`EXPLORER_MAX_IDENTITIES_PER_ADDRESS`, 120 per 10 minutes by",
+        "default) is raised to the crowd's size for this run.",
         "",
         "| room | participants | submits | errors | thanked | in database | on dashboard "
         "| lost (db / dashboard) | saved, not confirmed | submit p50 / p95 / p99 ms "

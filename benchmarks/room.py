@@ -70,7 +70,7 @@ from benchmarks.common import (
     summary,
 )
 from benchmarks.wsclient import Session, gather_bounded
-from tests.support.cluster import CLUSTER_SCRIPT, NGINX, running_cluster
+from tests.support.cluster import CLUSTER_SCRIPT, NGINX, Cluster, running_cluster
 from tests.support.server import REPO_ROOT
 
 FORM_KEYS = ("room_goal", "room_timeframe", "room_stage", "room_structure")
@@ -381,25 +381,26 @@ def cluster_unavailable(postgres_url: str | None) -> str | None:
 
 
 @contextlib.contextmanager
-def _cluster(database_url: str, data_dir: str) -> Iterator[str]:
-    """deploy/cluster.sh on free loopback ports; yields nginx's base URL."""
+def _cluster(database_url: str, data_dir: str, **env: str) -> Iterator[Cluster]:
+    """deploy/cluster.sh on free loopback ports, with `env` for both replicas."""
     env = {
         "EXPLORER_DATABASE_URL": database_url,
         "EXPLORER_DATA_DIR": data_dir,
         "PYTHON": sys.executable,
+        **env,
     }
-    with running_cluster(env, Path(data_dir), CLUSTER_START_S) as base:
-        yield base
+    with running_cluster(env, Path(data_dir), CLUSTER_START_S) as cluster:
+        yield cluster
 
 
 def two_replicas(postgres_url: str, phones: int) -> dict[str, Any]:
     """Push across replicas: the facilitator on replica a, every phone on replica b."""
     with (
         fresh_database(postgres_url) as (url, data_dir),
-        _cluster(url, data_dir) as base,
+        _cluster(url, data_dir) as cluster,
         chromium() as browser,
     ):
-        result = push(browser, base, phones, facilitator_replica="a", phone_replica="b")
+        result = push(browser, cluster.url, phones, facilitator_replica="a", phone_replica="b")
     return {"facilitator_replica": "a", "phone_replica": "b", **result}
 
 
@@ -569,7 +570,7 @@ def _own_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _crowd_thread(server: Server, code: str, count: int, ramp_s: float, out: dict) -> None:
+def _crowd_thread(server: Served, code: str, count: int, ramp_s: float, out: dict) -> None:
     rng = random.Random(7)
 
     async def run() -> list[Any]:
@@ -595,12 +596,18 @@ def _crowd_thread(server: Server, code: str, count: int, ramp_s: float, out: dic
 
 
 def crowd(
-    participants: int, ramp_s: float, postgres_url: str | None, *, revealed: bool
+    participants: int,
+    ramp_s: float,
+    postgres_url: str | None,
+    *,
+    revealed: bool,
+    two_replicas: bool = False,
 ) -> dict[str, Any]:
     """`participants` answer in one room while the dashboard is open: hidden while they
     answer and revealed once everyone has (a workshop's usual order), or `revealed`
     throughout (every participant's page and every dashboard update then draws the
-    room's picture: the heaviest case)."""
+    room's picture: the heaviest case). On one app server, or (`two_replicas`, PostgreSQL)
+    on deploy/cluster.sh: nginx in front of two replicas, each client sent to either."""
     database = "postgresql" if postgres_url else "sqlite"
     with fresh_database(postgres_url) as (url, data_dir):
         env = {
@@ -614,19 +621,37 @@ def crowd(
             room = Room(created.room.code, created.token, database, revealed)
             if revealed:
                 store.set_revealed(room.code, room.token, True)
-            with Server(APP, env=env) as server, chromium() as browser:
-                result = _crowd_run(browser, server, store, room, participants, ramp_s)
+            with contextlib.ExitStack() as stack:
+                if two_replicas:
+                    cluster = stack.enter_context(_cluster(url, data_dir, **env))
+                    served = Served(cluster.url, cluster.ws_url, cluster.replica_pids())
+                else:
+                    server = stack.enter_context(Server(APP, env=env))
+                    served = Served(server.url, server.ws_url, (server.pid,))
+                browser = stack.enter_context(chromium())
+                result = _crowd_run(browser, served, store, room, participants, ramp_s)
         finally:
             store.dispose()
     result["database"] = database
+    result["servers"] = "two replicas behind nginx" if two_replicas else "one server"
     result["revealed_while_answering"] = revealed
     s = result["submit_latency_ms"]
     log(
-        f"crowd ({database}): {participants} participants, {s.get('n', 0)} submits, "
-        f"errors {result['errors']}, lost {result['lost_in_database']} (db) / "
-        f"{result['lost_on_dashboard']} (dashboard), submit p95 {s.get('p95', 0):.0f} ms"
+        f"crowd ({database}, {result['servers']}): {participants} participants, "
+        f"{s.get('n', 0)} submits, errors {result['errors']}, lost {result['lost_in_database']} "
+        f"(db) / {result['lost_on_dashboard']} (dashboard), submit p95 {s.get('p95', 0):.0f} ms"
     )
     return result
+
+
+@dataclass(frozen=True)
+class Served:
+    """Where the crowd goes: the base URL, Streamlit's WebSocket, and the app processes
+    whose CPU and memory are sampled."""
+
+    url: str
+    ws_url: str
+    pids: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -665,7 +690,7 @@ def _read_back(store: Any, room: Room, people: list[dict[str, Any]]) -> tuple[in
 
 
 def _crowd_run(
-    browser: Any, server: Server, store: Any, room: Room, count: int, ramp_s: float
+    browser: Any, server: Served, store: Any, room: Room, count: int, ramp_s: float
 ) -> dict[str, Any]:
     context = browser.new_context(**PROJECTOR)
     context.set_default_timeout(PAGE_TIMEOUT_MS)
@@ -681,7 +706,7 @@ def _crowd_run(
             target=_crowd_thread, args=(server, room.code, count, ramp_s, outcome), daemon=True
         )
         progress: list[tuple[float, int | None]] = []
-        with Sampler(server.pid) as sampler:
+        with Sampler(server.pids) as sampler:
             started, client_cpu = time.monotonic(), _own_cpu()
             worker.start()
             while worker.is_alive() and time.monotonic() - started < CROWD_LIMIT_S:

@@ -101,8 +101,8 @@ def cluster(
         "PYTHON": os.environ.get("PYTHON", str(REPO_ROOT / ".venv" / "bin" / "python")),
     }
     try:
-        with running_cluster(env, logs, START_TIMEOUT_S) as base:
-            yield base
+        with running_cluster(env, logs, START_TIMEOUT_S) as running:
+            yield running.url
     except RuntimeError as err:
         pytest.fail(str(err))
 
