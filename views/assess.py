@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import plotly.graph_objects as go
 import streamlit as st
 
 from explorer import Assessment, Content, evaluate, sensitivity
+from explorer.figures import sensitivity_figure
 
 
 @st.cache_resource(show_spinner=False, max_entries=4096)
@@ -21,10 +23,16 @@ def assess(content: Content, inputs: Mapping[str, str]) -> Assessment:
 
 
 @st.cache_resource(show_spinner=False, max_entries=1024)
-def _leans(_content: Content, inputs: tuple[tuple[str, str], ...]) -> dict[str, list[float]]:
-    return sensitivity(_content, dict(inputs))
+def _sensitivity_chart(
+    _content: Content, inputs: tuple[tuple[str, str], ...], presenter: bool
+) -> go.Figure:
+    chosen = dict(inputs)
+    return sensitivity_figure(_content, sensitivity(_content, chosen), chosen, presenter=presenter)
 
 
-def slider_leans(content: Content, inputs: Mapping[str, str]) -> Mapping[str, list[float]]:
-    """For each main slider, the lean at each of its positions (the others held)."""
-    return _leans(content, tuple(sorted(inputs.items())))
+def sensitivity_chart(content: Content, inputs: Mapping[str, str], *, presenter: bool) -> go.Figure:
+    """The sensitivity strips for these inputs (for each main slider, the lean at each of its
+    positions, the others held), built once per combination and view: Explore redraws them on
+    every committed move. Shared, so never changed after it is built (st.plotly_chart only
+    reads it)."""
+    return _sensitivity_chart(content, tuple(sorted(inputs.items())), presenter)

@@ -17,8 +17,8 @@ from explorer.explain import (
     reason_lines,
     verdict_words,
 )
-from explorer.figures import lean_meter_html, sensitivity_figure
-from views.assess import slider_leans
+from explorer.figures import lean_meter_html
+from views.assess import sensitivity_chart
 from views.links import share_url
 from views.tables import download
 
@@ -80,9 +80,7 @@ def what_would_change_it(content: Content, result: Assessment) -> None:
 
 def sensitivity_view(content: Content, result: Assessment, *, presenter: bool = False) -> None:
     st.markdown(f"#### {content.text('changes.sensitivity_heading')}")
-    figure = sensitivity_figure(
-        content, slider_leans(content, result.inputs), result.inputs, presenter=presenter
-    )
+    figure = sensitivity_chart(content, result.inputs, presenter=presenter)
     st.plotly_chart(figure, key="sensitivity", config={"displayModeBar": False})
     st.caption(content.text("changes.sensitivity_caption"))
 
