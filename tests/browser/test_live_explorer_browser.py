@@ -26,6 +26,8 @@ from playwright.sync_api import Browser, Locator, Page
 from explorer import Content, load_content
 from explorer.live_table import live_table, row_index, table_row
 
+from .conftest import LIVE_RADAR, VIEWPORTS
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 HARNESS = Path(__file__).with_name("live_explorer_harness.py")
 SCREENSHOTS = REPO_ROOT / "test-artifacts" / "screenshots"
@@ -36,18 +38,7 @@ SERVER_STOP_S = 10.0
 WAIT_MS = 20_000  # one page load or one rerun on a busy 2-core machine
 KEY_PRESSES = 20  # timed key presses
 DRAG_STEPS = 24
-VIEWPORTS: dict[str, dict[str, Any]] = {
-    "desktop": {"viewport": {"width": 1280, "height": 800}},
-    "phone": {
-        "viewport": {"width": 390, "height": 844},
-        "device_scale_factor": 2,
-        "is_mobile": True,
-        "has_touch": True,
-    },
-    "presenter": {"viewport": {"width": 1920, "height": 1080}},
-}
 Point = tuple[float, float]
-RADAR = '[data-testid="live-radar"]'
 VERDICT = '[data-testid="live-verdict"]'
 
 # In-page probe: the time from each keydown (or pointer/touch start) in the component to the
@@ -141,7 +132,7 @@ def open_page(browser: Browser, harness_url: str) -> Iterator[Any]:
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
         page.goto(f"{harness_url}/?{query}")
-        page.locator(f"{RADAR}[data-needs]").wait_for()
+        page.locator(f"{LIVE_RADAR}[data-needs]").wait_for()
         page.get_by_text("reports=").wait_for()
         assert not errors, errors
         return page
@@ -175,7 +166,7 @@ def next_frames(page: Page) -> None:
 
 
 def drawn_needs(page: Page) -> list[float]:
-    return json.loads(page.locator(RADAR).get_attribute("data-needs"))
+    return json.loads(page.locator(LIVE_RADAR).get_attribute("data-needs"))
 
 
 def slider(page: Page, content: Content, input_id: str) -> Locator:
@@ -265,7 +256,7 @@ def test_the_radar_draws_the_table_row_for_the_shown_inputs(open_page, content):
     assert len(drawn_needs(page)) == len(content.dimensions) == 10
     row = assert_draws_its_row(page, content)
     assert shown_inputs(page, content) == {s.id: s.default for s in content.main_inputs}
-    radar = page.locator(RADAR)
+    radar = page.locator(LIVE_RADAR)
     rings, traces = len(_table(content)["rings"]), 3
     assert radar.locator("polygon").count() == rings + traces
     assert radar.locator("polygon.trace-needs").get_attribute("points")
@@ -360,7 +351,7 @@ def test_a_mouse_drag_redraws_before_release_without_the_server(open_page, conte
 
     page.on("websocket", on_socket)
     page.reload()
-    page.locator(f"{RADAR}[data-needs]").wait_for()
+    page.locator(f"{LIVE_RADAR}[data-needs]").wait_for()
     page.get_by_text("reports=0").wait_for()
     box = slider(page, content, "goal").bounding_box()
     y = box["y"] + box["height"] / 2
@@ -418,7 +409,7 @@ def test_new_advanced_inputs_bring_a_new_table(open_page, content):
     row = expected_row(content, shown_inputs(page, content), support=other)
     assert row["needs"] != before
     page.locator(
-        f"{RADAR}[data-needs='{json.dumps(row['needs'], separators=(',', ':'))}']"
+        f"{LIVE_RADAR}[data-needs='{json.dumps(row['needs'], separators=(',', ':'))}']"
     ).wait_for()
     assert_draws_its_row(page, content, support=other)
 
@@ -460,7 +451,7 @@ def test_phone_sliders_and_radar_share_the_screen_and_follow_a_touch_drag(open_p
     page.wait_for_timeout(300)
     height = page.viewport_size["height"]
     boxes = {spec.id: slider(page, content, spec.id).bounding_box() for spec in content.main_inputs}
-    boxes["radar"] = page.locator(RADAR).bounding_box()
+    boxes["radar"] = page.locator(LIVE_RADAR).bounding_box()
     for name, box in boxes.items():
         assert box["y"] >= header_bottom and box["y"] + box["height"] <= height, (name, box)
     overflow = page.evaluate("() => document.scrollingElement.scrollWidth - window.innerWidth")
@@ -505,7 +496,7 @@ def test_presenter_text_is_large_and_everything_fits_the_first_screen(open_page,
     small = [(text, size) for text, size in sizes if size < 24]
     assert sizes and not small, small
     bottom = page.viewport_size["height"]
-    for locator in [page.locator(VERDICT), page.locator(RADAR)] + [
+    for locator in [page.locator(VERDICT), page.locator(LIVE_RADAR)] + [
         slider(page, content, spec.id) for spec in content.main_inputs
     ]:
         box = locator.bounding_box()
