@@ -166,11 +166,23 @@ def _module_ms(root: Any, path: str) -> float:
 
 
 def _calls_in(root: Any, path: str) -> dict[str, float]:
-    """Milliseconds per call made directly by a script's module body, summed by name."""
+    """Milliseconds per call made directly by a script's code (its module body or a function
+    defined in it, such as an `st.fragment`), summed by name. A call that only leads back
+    into the script (the fragment's wrapper) is looked through, not counted."""
+
+    def ours(frame: Any) -> bool:
+        return (frame.file_path or "").endswith(path)
+
+    def leads_back(frame: Any) -> bool:
+        return any(ours(child) or leads_back(child) for child in frame.children)
+
     out: dict[str, float] = {}
     for frame in _frames(root) if root is not None else ():
-        if frame.function == "<module>" and (frame.file_path or "").endswith(path):
-            for child in frame.children:
-                name = child.function if not child.is_synthetic else "(self)"
-                out[name] = out.get(name, 0.0) + 1000 * child.time
+        if not ours(frame):
+            continue
+        for child in frame.children:
+            if ours(child) or leads_back(child):
+                continue
+            name = child.function if not child.is_synthetic else "(self)"
+            out[name] = out.get(name, 0.0) + 1000 * child.time
     return dict(sorted(out.items(), key=lambda kv: -kv[1]))

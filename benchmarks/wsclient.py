@@ -57,6 +57,7 @@ class Widget:
     options: list[str] = field(default_factory=list)
     value: list[str] = field(default_factory=list)  # a select-slider's chosen label
     state: dict[str, Any] | None = None  # a component's state, once this client set it
+    fragment_id: str = ""  # the st.fragment the widget is drawn in, if any
 
 
 @dataclass
@@ -149,11 +150,12 @@ class Session:
     async def set_slider(self, key: str, label: str) -> RunResult:
         """Move a (select-)slider to the option shown as `label`, and rerun."""
         self.set_value(key, label)
-        return await self.rerun()
+        return await self.rerun(fragment_id=self.widgets[key].fragment_id)
 
     async def click(self, key: str) -> RunResult:
         """Press a button (or a form's submit button), and rerun."""
-        return await self.rerun(trigger=self.widgets[key].id)
+        widget = self.widgets[key]
+        return await self.rerun(trigger=widget.id, fragment_id=widget.fragment_id)
 
     async def set_component_state(self, key: str, state: Mapping[str, Any]) -> RunResult:
         """Set a v2 component's state (its whole state object), and rerun: what the
@@ -162,9 +164,11 @@ class Session:
         if widget.kind != "bidi_component":
             raise ValueError(f"{key} is a {widget.kind}, not a component")
         widget.state = dict(state)
-        return await self.rerun()
+        return await self.rerun(fragment_id=widget.fragment_id)
 
-    async def rerun(self, trigger: str | None = None) -> RunResult:
+    async def rerun(self, trigger: str | None = None, fragment_id: str = "") -> RunResult:
+        """Rerun the page with every widget's value; as a browser does, only the fragment
+        `fragment_id` when the widget that changed is drawn inside one."""
         assert self._ws is not None, "connect() first"
         msg = BackMsg()
         client = msg.rerun_script
@@ -173,6 +177,7 @@ class Session:
         client.context_info.timezone = "UTC"
         client.context_info.locale = "en-GB"
         client.context_info.url = self.ws_url.replace("ws://", "http://").split("/_stcore")[0]
+        client.fragment_id = fragment_id
         for widget in self._by_id.values():
             if widget.kind == "slider" and widget.value:
                 item = client.widget_states.widgets.add()
@@ -207,7 +212,7 @@ class Session:
             kind = frame_kind(fwd)
             by_kind[kind] = by_kind.get(kind, 0) + len(payload)
             if kind.startswith("delta:") and fwd.delta.WhichOneof("type") == "new_element":
-                self._element(fwd.delta.new_element, exceptions, texts)
+                self._element(fwd.delta.new_element, fwd.delta.fragment_id, exceptions, texts)
             elif kind == "page_info_changed":
                 self.query_string = fwd.page_info_changed.query_string
             elif kind == "session_event" and fwd.session_event.HasField(
@@ -221,7 +226,9 @@ class Session:
                     time.perf_counter() - started, received, messages, exceptions, texts, by_kind
                 )
 
-    def _element(self, element: Any, exceptions: list[str], texts: list[str]) -> None:
+    def _element(
+        self, element: Any, fragment_id: str, exceptions: list[str], texts: list[str]
+    ) -> None:
         kind = element.WhichOneof("type")
         if kind == "exception":
             exceptions.append(f"{element.exception.type}: {element.exception.message}")
@@ -236,7 +243,7 @@ class Session:
         key = widget_id.rsplit("-", 1)[-1]
         known = self._by_id.get(widget_id)
         if known is None:
-            known = Widget(widget_id, kind, getattr(proto, "label", ""))
+            known = Widget(widget_id, kind, getattr(proto, "label", ""), fragment_id=fragment_id)
             self._by_id[widget_id] = known
             self.widgets[key] = known
         if kind == "slider":

@@ -1,5 +1,9 @@
 """Explore: the live explorer (sliders, radar and verdict, redrawn in the browser as the
-thumb moves), then what needs the server: reasons, what would change it, the take-away."""
+thumb moves), then what needs the server: reasons, what would change it, the take-away.
+
+Everything that follows the sliders is one fragment: a release reruns it alone, not the
+page around it. Inside, the reasons are drawn before the component (their places are kept
+above), so the browser receives and shows them first: the component's own data is larger."""
 
 import streamlit as st
 
@@ -14,7 +18,7 @@ from views.inputs import (
     show_url_notices,
     write_inputs_to_url,
 )
-from views.live_explorer import live_explorer
+from views.live_explorer import live_explorer, take_release
 from views.presenter import PRESENTER_TEXT, is_presenter
 
 content = get_content()
@@ -23,34 +27,51 @@ bind_inputs_to_url(content)
 
 st.title(content.text("explore.title"), anchor=False)
 show_url_notices()
-# Above the live explorer: an invitation to make a first move while every input is at its
-# default (it says what the intro says, and more), else the intro. On a projector they
-# follow it instead, so that the verdict, the radar and the sliders fill the first screen.
-above = st.container()
-chosen = live_explorer(
-    content, current_inputs(content), presenter=presenter, key="live", presenter_text=PRESENTER_TEXT
-)
-if chosen:
-    set_main_inputs(chosen)
-with st.container() if presenter else above:
-    if current_inputs(content) == content.defaults:
-        st.info(content.text("explore.first_visit"), icon=":material/touch_app:")
-    else:
-        st.caption(content.text("explore.intro"))
-with st.expander(content.text("explore.advanced")):
-    for spec in content.advanced_inputs:
-        input_slider(spec)
-inputs = current_inputs(content)
-write_inputs_to_url(content, inputs)
-result = assess(content, inputs)
 
-reasons, changes = st.columns(2, gap="large")
-with reasons:
-    panels.reasons(content, result)
-    panels.contested(content)
-with changes:
-    panels.what_would_change_it(content, result)
-panels.sensitivity_view(content, result, presenter=presenter)
-panels.take_it_with_you(content, result)
+
+@st.fragment
+def explore() -> None:
+    # An invitation to make a first move while every input is at its default (it says what
+    # the intro says, and more), else the intro: above the live explorer, or below it on a
+    # projector, so that the verdict, the radar and the sliders fill the first screen.
+    first, second = st.container(), st.container()
+    intro, live = (second, first) if presenter else (first, second)
+    advanced = st.container()
+    reasons, changes = st.columns(2, gap="large")
+
+    release = take_release(content, current_inputs(content), key="live")
+    if release:
+        set_main_inputs(release.inputs)
+    inputs = current_inputs(content)
+    result = assess(content, inputs)
+    with reasons:
+        panels.reasons(content, result)
+        panels.contested(content)
+    with changes:
+        panels.what_would_change_it(content, result)
+
+    with live:
+        live_explorer(
+            content,
+            inputs,
+            presenter=presenter,
+            key="live",
+            presenter_text=PRESENTER_TEXT,
+            notices=release.notices if release else (),
+        )
+    with intro:
+        if inputs == content.defaults:
+            st.info(content.text("explore.first_visit"), icon=":material/touch_app:")
+        else:
+            st.caption(content.text("explore.intro"))
+    with advanced, st.expander(content.text("explore.advanced")):
+        for spec in content.advanced_inputs:
+            input_slider(spec)
+    write_inputs_to_url(content, inputs)
+    panels.sensitivity_view(content, result, presenter=presenter)
+    panels.take_it_with_you(content, result)
+
+
+explore()
 panels.boundaries(content)
 panels.sources_note(content)

@@ -138,12 +138,15 @@ def _harness() -> None:
     import streamlit as st
 
     from explorer import load_content
-    from views.live_explorer import live_explorer
+    from views.live_explorer import live_explorer, take_release
 
     content = load_content()
     inputs = {**content.defaults, "goal": "specific"}
-    reported = live_explorer(content, inputs, presenter=False, key="live")
-    st.text(json.dumps(reported, sort_keys=True))
+    report = take_release(content, inputs, key="live")
+    live_explorer(
+        content, inputs, presenter=False, key="live", notices=report.notices if report else ()
+    )
+    st.text(json.dumps(report.inputs if report else None, sort_keys=True))
 
 
 def run_wrapper(report: object | None = None) -> AppTest:

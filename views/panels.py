@@ -18,8 +18,8 @@ from explorer.explain import (
     verdict_words,
 )
 from explorer.figures import lean_meter_html
-from views.assess import sensitivity_chart
 from views.links import share_url
+from views.sensitivity_strips import sensitivity_strips
 from views.tables import download
 
 
@@ -43,20 +43,25 @@ def verdict_panel(content: Content, result: Assessment, *, presenter: bool = Fal
 
 
 def reasons(content: Content, result: Assessment, subject: str = "") -> None:
-    st.markdown(f"#### {content.text('explore.reasons_heading')}")
-    lines = reason_lines(content, result, subject)
-    if not lines:
-        st.markdown(content.text("explore.no_reasons"))
-    for line in lines:
-        st.markdown(cited_markdown(content, line))
+    """The heading and the top reasons, each with its quote, as one block of text (one
+    element: an Explore rerun sends and draws it at once)."""
+    lines = [cited_markdown(content, line) for line in reason_lines(content, result, subject)]
+    st.markdown(
+        _paragraphs(
+            f"#### {content.text('explore.reasons_heading')}",
+            *(lines or [content.text("explore.no_reasons")]),
+        )
+    )
+
+
+def _paragraphs(*parts: str) -> str:
+    return "\n\n".join(parts)
 
 
 def contested(content: Content) -> None:
     for heading, summary, sides in contested_lines(content):
         with st.expander(heading):
-            st.markdown(summary)
-            for side in sides:
-                st.markdown(cited_markdown(content, side))
+            st.markdown(_paragraphs(summary, *(cited_markdown(content, side) for side in sides)))
 
 
 def answers(content: Content, result: Assessment, heading: str) -> None:
@@ -71,17 +76,16 @@ def answers(content: Content, result: Assessment, heading: str) -> None:
 
 
 def what_would_change_it(content: Content, result: Assessment) -> None:
-    st.markdown(f"#### {content.text('changes.heading')}")
-    for line in change_lines(content, result):
-        st.markdown(line)
+    st.markdown(
+        _paragraphs(f"#### {content.text('changes.heading')}", *change_lines(content, result))
+    )
     if firm := firm_sliders(content, result):
         st.caption(content.text("changes.firm_line", inputs=", ".join(firm)))
 
 
 def sensitivity_view(content: Content, result: Assessment, *, presenter: bool = False) -> None:
     st.markdown(f"#### {content.text('changes.sensitivity_heading')}")
-    figure = sensitivity_chart(content, result.inputs, presenter=presenter)
-    st.plotly_chart(figure, key="sensitivity", config={"displayModeBar": False})
+    sensitivity_strips(content, result.inputs, presenter=presenter, key="sensitivity")
     st.caption(content.text("changes.sensitivity_caption"))
 
 

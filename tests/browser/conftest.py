@@ -498,6 +498,59 @@ def clipped_text(locator: Locator, blocks: str = TEXT_BLOCKS) -> list[str]:
     )
 
 
+_STRIPS_JS = """
+() => {
+  const hosts = [...document.querySelectorAll('.stBidiComponent, .stBidiComponent *')]
+    .filter((host) => host.shadowRoot);
+  const root = hosts
+    .map((host) => host.shadowRoot.querySelector('[data-testid="sensitivity-strips"]'))
+    .find(Boolean);
+  if (!root) return [];
+  const centre = (el) => {
+    const r = el.getBoundingClientRect();
+    return [r.left + r.width / 2, r.top + r.height / 2];
+  };
+  return [...root.querySelectorAll('.strip')].map((strip) => {
+    const texts = [...strip.querySelectorAll('.title, .ticks span, .ends span, .value')]
+      .map((el) => [el.textContent.trim(), el.getBoundingClientRect()])
+      .filter(([text, r]) => text && r.width > 0);
+    const overlaps = [];
+    texts.forEach(([a, r], i) => texts.slice(i + 1).forEach(([b, q]) => {
+      const x = Math.min(r.right, q.right) - Math.max(r.left, q.left);
+      const y = Math.min(r.bottom, q.bottom) - Math.max(r.top, q.top);
+      if (x > 1 && y > 1) overlaps.push(`${a} / ${b}`);
+    }));
+    const frame = root.getBoundingClientRect();
+    texts.filter(([, r]) => r.left < frame.left - 1 || r.right > frame.right + 1)
+      .forEach(([text]) => overlaps.push(`past the edge: ${text}`));
+    const here = strip.querySelector('.here');
+    const point = strip.querySelector('.point');
+    const value = strip.querySelector('.value');
+    return {
+      title: strip.querySelector('.title').textContent.trim(),
+      points: [...strip.querySelectorAll('.point')].map(centre),
+      here: centre(here),
+      hereSize: here.getBoundingClientRect().width,
+      pointSize: point.getBoundingClientRect().width,
+      value: value.textContent.trim(),
+      valueSize: parseFloat(getComputedStyle(value).fontSize),
+      ends: [...strip.querySelectorAll('.ends span')].map((el) => el.textContent.trim()),
+      label: strip.querySelector('.plot').getAttribute('aria-label'),
+      lineDrawn: strip.querySelector('.line polyline').getBoundingClientRect().width > 0,
+      overlaps,
+    };
+  });
+}
+"""
+
+
+def drawn_strips(page: Page) -> list[dict[str, Any]]:
+    """The sensitivity strips as drawn (inside the strips component's shadow root): each
+    strip's title, point centres, the ringed mark's centre and size, its value label, end
+    names, text alternative, and any of its texts drawn over another or past the edge."""
+    return page.evaluate(_STRIPS_JS)
+
+
 def chart_text_problems(page: Page) -> list[str]:
     """Texts inside a Plotly chart (titles, tick labels, annotations, legend entries, point
     labels) drawn over each other, or reaching past the chart's edge (cut off); [] if none."""

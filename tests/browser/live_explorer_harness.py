@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repo, for ex
 
 from explorer import Content, load_content
 from explorer.urlstate import read_query
-from views.live_explorer import live_explorer
+from views.live_explorer import live_explorer, take_release
 
 
 @st.cache_resource
@@ -39,15 +39,17 @@ st.session_state.inputs["support"] = st.selectbox(
 )
 if st.button("Back to the defaults"):  # a stand-in for a shared link or back/forward
     st.session_state.inputs = {**CONTENT.defaults, "support": st.session_state.support}
+report = take_release(CONTENT, st.session_state.inputs, key="live")
+if report is not None:
+    st.session_state.inputs.update(report.inputs)
+    st.session_state.reports = st.session_state.get("reports", 0) + 1
 with component:
-    reported = live_explorer(
+    live_explorer(
         CONTENT,
         st.session_state.inputs,
         presenter=st.query_params.get("presenter") == "1",
         key="live",
+        notices=report.notices if report else (),
     )
-if reported is not None:
-    st.session_state.inputs.update(reported)
-    st.session_state.reports = st.session_state.get("reports", 0) + 1
 main = {spec.id: st.session_state.inputs[spec.id] for spec in CONTENT.main_inputs}
 st.text(f"reports={st.session_state.get('reports', 0)} inputs={json.dumps(main, sort_keys=True)}")

@@ -30,6 +30,7 @@ from .conftest import (
     address_inputs,
     app_state,
     drawn_needs,
+    drawn_strips,
     horizontal_overflow,
     in_viewport,
     obscured_by,
@@ -45,7 +46,6 @@ CONTENT = load_content()
 MAIN = [spec.id for spec in CONTENT.main_inputs]
 DEFAULTS = dict(CONTENT.defaults)
 EXCEPTION = '[data-testid="stException"]'
-SENSITIVITY = ".st-key-sensitivity .js-plotly-plot"
 _TABLES: dict[tuple[tuple[str, str], ...], dict] = {}
 
 # Records every data-needs the live radar draws, with the address bar at that moment, and
@@ -344,41 +344,23 @@ def test_the_sensitivity_strips_draw_four_strips_marked_where_each_slider_is(new
     wait_for_release(page, moved)
     inputs = {**DEFAULTS, **moved}
     leans = sensitivity(CONTENT, inputs)
-    strips = page.evaluate(
-        """(selector) => {
-             const plot = document.querySelector(selector);
-             const subplots = [...plot.querySelectorAll('.cartesianlayer .subplot')];
-             const centre = (point) => {
-               const r = point.getBoundingClientRect();
-               return [r.left + r.width / 2, r.top + r.height / 2];
-             };
-             return {
-               subplots: plot._fullLayout._subplots.cartesian.length,
-               titles: [...plot.querySelectorAll('.annotation-text')].map((t) => t.textContent),
-               traces: plot.data.map((t) => ({ mode: t.mode, x: t.x, y: t.y,
-                                                size: t.marker && t.marker.size })),
-               drawn: subplots.map((subplot) => [...subplot.querySelectorAll('g.trace')]
-                 .map((trace) => [...trace.querySelectorAll('path.point')].map(centre))),
-             };
-           }""",
-        SENSITIVITY,
-    )
-    assert strips["subplots"] == len(MAIN) == len(strips["drawn"]) == 4
-    for spec in CONTENT.main_inputs:
-        assert spec.label in strips["titles"]
-    marks = [t for t in strips["traces"] if t["mode"] == "markers+text"]
-    lines = [t for t in strips["traces"] if t["mode"] == "lines+markers"]
-    assert len(marks) == len(lines) == 4
-    for n, spec in enumerate(CONTENT.main_inputs):
+    strips = drawn_strips(page)
+    assert [strip["title"] for strip in strips] == [spec.label for spec in CONTENT.main_inputs]
+    for strip, spec in zip(strips, CONTENT.main_inputs, strict=True):
         here = spec.index(inputs[spec.id])
-        assert marks[n]["x"] == [spec.options[here].label], spec.id
-        assert marks[n]["y"] == pytest.approx([leans[spec.id][here]], abs=1e-9), spec.id
-        assert marks[n]["size"] > lines[n]["size"], "the 'you are here' mark is not larger"
-        line_points, mark_points = strips["drawn"][n]
-        assert len(line_points) == len(spec.options)
-        assert mark_points[0] == pytest.approx(line_points[here], abs=1.0), (
+        assert len(strip["points"]) == len(spec.options), spec.id
+        assert strip["here"] == pytest.approx(strip["points"][here], abs=1.0), (
             f"the ringed mark of {spec.id} is not drawn on its current option"
         )
+        assert strip["hereSize"] > strip["pointSize"], "the 'you are here' mark is not larger"
+        assert strip["value"] == f"{leans[spec.id][here]:+.2f}".replace("-", "\u2212")
+        # Higher lean (towards mentoring) is drawn higher: the points follow the leans.
+        ys = [y for _, y in strip["points"]]
+        for y0, y1, a, b in zip(ys, ys[1:], leans[spec.id], leans[spec.id][1:], strict=False):
+            assert (y1 < y0) == (b > a) or abs(b - a) < 1e-9, spec.id
+        assert strip["ends"] == [spec.options[0].label, spec.options[-1].label]
+        assert spec.options[here].label in strip["label"], "no text alternative names the mark"
+        assert strip["overlaps"] == [], strip["overlaps"]
 
 
 def test_explore_headings_are_one_level_and_one_size(new_page, app_server):

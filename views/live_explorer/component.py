@@ -1,5 +1,5 @@
-"""The Streamlit side of the live explorer: mount the component, hand it the decision table,
-and read back what it reports on release.
+"""The Streamlit side of the live explorer: read back what the component reported on release
+(`take_release`), then mount it with the decision table (`live_explorer`).
 
 The component (live_explorer.js/.css/.html beside this file) redraws the radar and the
 verdict in the browser on every input event; Python reruns only on release, to render what
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ import streamlit as st
 
 from explorer import Content
 from explorer.live_table import live_table
-from views.live_explorer.report import read_report
+from views.live_explorer.report import Report, ReportNotice, read_report
 from views.live_explorer.words import component_words
 
 STATE = "inputs"  # the component's one state: the chosen main inputs, set on release
@@ -58,6 +58,22 @@ def _keys(key: str) -> tuple[str, str]:
     return f"{key}:report", f"{key}:release"
 
 
+def take_release(content: Content, inputs: Mapping[str, str], *, key: str) -> Report | None:
+    """What the person chose on their latest release of a slider, validated like a URL: the
+    four main inputs (unusable parts fall back to `inputs`) and a notice for each unusable
+    part. Returned once, in the run right after the release; None otherwise (keep the inputs
+    you have).
+
+    Separate from mounting so that a page can draw what the new inputs change (the reasons)
+    before the component itself, whose data is larger: the browser shows them sooner."""
+    report_key, release_key = _keys(key)
+    if report_key not in st.session_state:
+        return None
+    report = read_report(content, st.session_state.pop(report_key), inputs)
+    st.session_state[release_key] = report.release
+    return report
+
+
 def live_explorer(
     content: Content,
     inputs: Mapping[str, str],
@@ -65,36 +81,27 @@ def live_explorer(
     presenter: bool,
     key: str,
     presenter_text: str | None = None,
-) -> dict[str, str] | None:
-    """Mount the live explorer for `inputs` (all inputs; the advanced ones choose the table).
+    notices: Sequence[ReportNotice] = (),
+) -> None:
+    """Mount the live explorer for `inputs` (all inputs; the advanced ones choose the table),
+    with `notices` (from `take_release`) shown above it in content's words.
 
     `presenter_text` is the presenter view's body text size as a CSS length (the page's own,
     e.g. views.presenter.PRESENTER_TEXT), so the component's text scales with the page's; the
-    component falls back to 24 px.
-
-    Returns the four main inputs the person chose, validated, in the run right after they
-    released a slider; otherwise None (nothing new: keep the inputs you have). Unusable parts
-    of a report fall back to `inputs` and are shown as warnings worded by content.
-    """
+    component falls back to 24 px."""
     report_key, release_key = _keys(key)
-    advanced = tuple(
-        (spec.id, inputs.get(spec.id, spec.default)) for spec in content.advanced_inputs
-    )
-    chosen = None
-    if report_key in st.session_state:
-        report = read_report(content, st.session_state.pop(report_key), inputs)
-        st.session_state[release_key] = report.release
-        for notice in report.notices:
-            st.warning(notice.message(content))
-        chosen = report.inputs
-    shown = chosen or {spec.id: inputs.get(spec.id, spec.default) for spec in content.main_inputs}
+    for notice in notices:
+        st.warning(notice.message(content))
 
     def keep_report() -> None:
         state = st.session_state[key]
         st.session_state[report_key] = state.get(STATE) if isinstance(state, Mapping) else state
 
+    advanced = tuple(
+        (spec.id, inputs.get(spec.id, spec.default)) for spec in content.advanced_inputs
+    )
     view = {
-        "inputs": shown,
+        "inputs": {spec.id: inputs.get(spec.id, spec.default) for spec in content.main_inputs},
         "release": st.session_state.get(release_key),
         "presenter": presenter,
         "presenter_text": presenter_text,
@@ -105,4 +112,3 @@ def live_explorer(
         data=_payload(_table_json(content, advanced), view),
         on_inputs_change=keep_report,
     )
-    return chosen
