@@ -9,6 +9,7 @@ from typing import Any
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute
 
+from web.assets import asset_routes
 from web.headers import SecurityHeaders
 from web.process import freeze_startup_heap
 from web.rooms_routes import room_routes, rooms_lifespan
@@ -16,8 +17,9 @@ from web.throttle import RerunThrottle
 
 
 def routes() -> list[BaseRoute]:
-    """The live rooms' own routes (facilitator claim, participant join, push stream)."""
-    return room_routes()
+    """The live rooms' own routes (facilitator claim, participant join, push stream) and the
+    live explorer's code and style as cacheable files."""
+    return [*room_routes(), *asset_routes()]
 
 
 def middleware() -> list[Middleware]:

@@ -2,7 +2,8 @@
 every key press and every step of a drag without a server round trip, reports once on
 release, and stays usable with a keyboard, on a phone and on a projector.
 
-Runs tests/browser/live_explorer_harness.py (the component alone) on its own server.
+Runs tests/browser/live_explorer_harness.py (the component alone) on its own server, through
+live_explorer_harness_app.py (the app's asset route, as in app.py).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from explorer.live_table import live_table, row_index, table_row
 from .conftest import LIVE_RADAR, VIEWPORTS
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-HARNESS = Path(__file__).with_name("live_explorer_harness.py")
+HARNESS = Path(__file__).with_name("live_explorer_harness_app.py")
 SCREENSHOTS = REPO_ROOT / "test-artifacts" / "screenshots"
 TIMINGS = REPO_ROOT / "test-artifacts" / "live-explorer-timing.json"
 HOST = "127.0.0.1"

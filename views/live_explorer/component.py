@@ -1,9 +1,10 @@
 """The Streamlit side of the live explorer: read back what the component reported on release
 (`take_release`), then mount it with the decision table (`live_explorer`).
 
-The component (live_explorer.js/.css/.html beside this file) redraws the radar and the
-verdict in the browser on every input event; Python reruns only on release, to render what
-needs the server (reasons, changes, brief, share link).
+The component (live_explorer.js/.css/.html beside this file; loader.js brings the code and
+style from the app's own route) redraws the radar and the verdict in the browser on every
+input event; Python reruns only on release, to render what needs the server (reasons,
+changes, brief, share link).
 """
 
 from __future__ import annotations
@@ -20,17 +21,26 @@ from explorer import Content
 from explorer.live_table import live_table
 from views.live_explorer.report import Report, ReportNotice, read_report
 from views.live_explorer.words import component_words
+from web.assets import asset_url
 
 STATE = "inputs"  # the component's one state: the chosen main inputs, set on release
 ASSETS = Path(__file__).parent
 
 
-def _asset(suffix: str) -> str:
-    return (ASSETS / f"live_explorer.{suffix}").read_text(encoding="utf-8")
+def _loader() -> str:
+    """The component's JS: a small loader that imports live_explorer.js and links
+    live_explorer.css from the app's own route (web/assets.py), so the browser keeps them
+    instead of receiving them again inside every rerun's delta."""
+    text = (ASSETS / "loader.js").read_text(encoding="utf-8")
+    return text.replace("__CODE_URL__", asset_url("live_explorer.js")).replace(
+        "__STYLE_URL__", asset_url("live_explorer.css")
+    )
 
 
 _mount = st.components.v2.component(
-    "live_explorer", html=_asset("html"), css=_asset("css"), js=_asset("js")
+    "live_explorer",
+    html=(ASSETS / "live_explorer.html").read_text(encoding="utf-8"),
+    js=_loader(),
 )
 
 
