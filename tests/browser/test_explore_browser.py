@@ -26,6 +26,7 @@ from .conftest import (
     LIVE_RADAR,
     LIVE_VERDICT,
     POLL_MS,
+    SCREENSHOT_DIR,
     SHARE_LINK,
     address_inputs,
     app_state,
@@ -361,6 +362,28 @@ def test_the_sensitivity_strips_draw_four_strips_marked_where_each_slider_is(new
         assert strip["ends"] == [spec.options[0].label, spec.options[-1].label]
         assert spec.options[here].label in strip["label"], "no text alternative names the mark"
         assert strip["overlaps"] == [], strip["overlaps"]
+
+
+@pytest.mark.parametrize(
+    ("viewport", "query", "smallest_px"),
+    [("phone", "", 12), ("presenter", "presenter=1", 24)],
+)
+def test_the_sensitivity_strips_read_cleanly_on_a_phone_and_a_projector(
+    new_page, app_server, viewport, query, smallest_px
+):
+    """Every strip drawn, no word over another or past the edge, words legible: on a
+    projector as large as the presenter view's body text (24 px at 1080 lines)."""
+    page = open_app(new_page(viewport), app_server, "goal=specific&stage=early&" + query)
+    strips_box = page.locator(".st-key-sensitivity")
+    strips_box.scroll_into_view_if_needed()
+    strips = drawn_strips(page)
+    assert len(strips) == len(CONTENT.main_inputs)
+    for strip in strips:
+        assert strip["lineDrawn"], strip["title"]
+        assert strip["overlaps"] == [], (viewport, strip["title"], strip["overlaps"])
+        assert strip["valueSize"] >= smallest_px, (viewport, strip["valueSize"])
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    strips_box.screenshot(path=str(SCREENSHOT_DIR / f"explore-strips-{viewport}.png"))
 
 
 def test_explore_headings_are_one_level_and_one_size(new_page, app_server):
