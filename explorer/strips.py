@@ -102,11 +102,16 @@ def sensitivity_strips_html(
     presenter: bool = False,
 ) -> str:
     """One strip per main slider, top to bottom, for `leans` (explorer.sensitivity) at
-    `inputs`; `presenter` makes every word as large as the presenter view's body text."""
+    `inputs`, then the caption saying how to read them; `presenter` makes every word as
+    large as the presenter view's body text."""
     tie = content.verdict.tie_zone
     strips = "".join(
         _strip(content, spec, leans[spec.id], spec.index(inputs[spec.id]), tie)
         for spec in content.main_inputs
     )
     classes = "strips presenter" if presenter else "strips"
-    return f'<div class="{classes}" data-testid="sensitivity-strips">{strips}</div>'
+    caption = escape(content.text("changes.sensitivity_caption"))
+    return (
+        f'<div class="{classes}" data-testid="sensitivity-strips">{strips}'
+        f'<p class="caption">{caption}</p></div>'
+    )

@@ -4,6 +4,7 @@ things, read back with the standard library's HTML parser."""
 from __future__ import annotations
 
 import json
+from html import escape
 from html.parser import HTMLParser
 
 import pytest
@@ -112,6 +113,13 @@ def test_the_value_stays_inside_the_strip_at_either_end(content):
     classes = {s["data-input"]: parts(s, "value")[0]["class"].split() for s in strips}
     assert "start" in classes["goal"]
     assert "end" in classes["timeframe"]
+
+
+def test_the_strips_end_with_how_to_read_them(content):
+    inputs = dict(content.defaults)
+    markup = sensitivity_strips_html(content, sensitivity(content, inputs), inputs)
+    caption = escape(content.text("changes.sensitivity_caption"))
+    assert markup.endswith(f'<p class="caption">{caption}</p></div>')
 
 
 def test_the_presenter_view_is_marked_for_larger_text(content):

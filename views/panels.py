@@ -86,7 +86,6 @@ def what_would_change_it(content: Content, result: Assessment) -> None:
 def sensitivity_view(content: Content, result: Assessment, *, presenter: bool = False) -> None:
     st.markdown(f"#### {content.text('changes.sensitivity_heading')}")
     sensitivity_strips(content, result.inputs, presenter=presenter, key="sensitivity")
-    st.caption(content.text("changes.sensitivity_caption"))
 
 
 SHARE_LINK = "share_link"
@@ -100,8 +99,8 @@ def take_it_with_you(content: Content, result: Assessment) -> None:
     st.text_input(content.text("brief.share_label"), key=SHARE_LINK)
     # The brief is built when a button is pressed, not on every slider move.
     formats = (("html", "mentor-or-coach-brief.html"), ("markdown", "mentor-or-coach-brief.md"))
-    for column, (kind, file_name) in zip(st.columns(2), formats, strict=True):
-        with column:
+    with st.container(horizontal=True):  # side by side, wrapping on a narrow screen
+        for kind, file_name in formats:
             download(
                 content.text(f"brief.download_{kind}"),
                 partial(_brief_text, content, result, link, kind),

@@ -45,8 +45,13 @@ PRESENTER_RULES: tuple[tuple[str, str], ...] = (
     ('[data-testid="stMain"] [data-testid="stExpander"] summary p', "font-size: 1rem;"),
     ('[data-testid="stMain"] button [data-testid="stMarkdownContainer"] p', "font-size: 1rem;"),
     ('[data-testid="stMain"] [data-testid="stTextInputRootElement"] input', "font-size: 1rem;"),
-    ('[data-testid="stSliderThumbValue"]', f"font-size: 1rem; color: {TEXT_COLOUR};"),
-    ('[data-testid="stSliderTickBar"]', "font-size: 1rem; opacity: 1;"),
+    # Under stMain, so that they outrank Streamlit's own slider styles whatever order the
+    # style sheets were inserted in (the slider's are inserted when one is first drawn).
+    (
+        '[data-testid="stMain"] [data-testid="stSliderThumbValue"]',
+        f"font-size: 1rem; color: {TEXT_COLOUR};",
+    ),
+    ('[data-testid="stMain"] [data-testid="stSliderTickBar"]', "font-size: 1rem; opacity: 1;"),
     (
         '[data-testid="stAlertContainer"] [data-testid="stMarkdownContainer"]',
         f"color: {TEXT_COLOUR};",
