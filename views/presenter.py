@@ -46,12 +46,17 @@ PRESENTER_RULES: tuple[tuple[str, str], ...] = (
     ('[data-testid="stMain"] button [data-testid="stMarkdownContainer"] p', "font-size: 1rem;"),
     ('[data-testid="stMain"] [data-testid="stTextInputRootElement"] input', "font-size: 1rem;"),
     # Under stMain, so that they outrank Streamlit's own slider styles whatever order the
-    # style sheets were inserted in (the slider's are inserted when one is first drawn).
+    # style sheets were inserted in (the slider's are inserted when one is first drawn). The
+    # tick bar's end labels are shown at once: Streamlit fades them in on hover (a 300 ms
+    # transition), which would leave them see-through while the room reads them.
     (
         '[data-testid="stMain"] [data-testid="stSliderThumbValue"]',
         f"font-size: 1rem; color: {TEXT_COLOUR};",
     ),
-    ('[data-testid="stMain"] [data-testid="stSliderTickBar"]', "font-size: 1rem; opacity: 1;"),
+    (
+        '[data-testid="stMain"] [data-testid="stSliderTickBar"]',
+        "font-size: 1rem; opacity: 1; transition: none;",
+    ),
     (
         '[data-testid="stAlertContainer"] [data-testid="stMarkdownContainer"]',
         f"color: {TEXT_COLOUR};",
