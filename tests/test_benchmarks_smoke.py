@@ -39,8 +39,14 @@ def test_a_run_with_a_failed_section_says_so_first_and_keeps_the_traceback():
 
 
 def test_lost_answers_are_a_problem_and_a_clean_run_has_none():
+    # Counted as a crowd run counts: two answers submitted and stored, one of them shown.
+    submitted, stored, shown, failed = {"a", "b"}, {"a", "b"}, {"a"}, set[str]()
     crowd = {
-        "sqlite": {"errors": 0, "lost_in_database": 0, "lost_on_dashboard": 1},
+        "sqlite": {
+            "errors": len(failed),
+            "lost_in_database": len(submitted - stored),
+            "lost_on_dashboard": len(submitted - shown),
+        },
     }
     assert report.problems(_minimal_results(crowd=crowd)) == [
         "crowd/sqlite: 0 errors, lost 0 in the database and 1 on the dashboard"

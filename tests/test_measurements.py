@@ -27,12 +27,17 @@ def artifact(folder: Path) -> dict:
     return json.loads((folder / "demo.json").read_text(encoding="utf-8"))
 
 
+def tried(*links: str) -> dict[str, int]:
+    """What a links test counts: the links it tried and those that raised (a "!" here)."""
+    return {"examples": len(links), "exceptions": sum("!" in link for link in links)}
+
+
 def test_counts_add_up_across_tests_and_only_what_was_added_is_written(tmp_path):
     registry = Registry()
     demo = registry.family("demo", MODULE)
     for name in ("test_a", "test_b"):
         nodeid = run(registry, name)
-        demo.add("links", examples=5, exceptions=0)
+        demo.add("links", **tried("?a", "?b", "?c", "?d", "?e"))
         demo.add_to("links", "per_page", explore=5)
         finish(registry, nodeid)
     registry.write_artifacts(0, tmp_path)
@@ -48,10 +53,10 @@ def test_a_failed_test_marks_its_entry_and_the_run(tmp_path):
     registry = Registry()
     demo = registry.family("demo", MODULE)
     passing = run(registry, "test_pass")
-    demo.add("links", examples=3, exceptions=0)
+    demo.add("links", **tried("?a", "?b", "?c"))
     finish(registry, passing)
     failing = run(registry, "test_fail")
-    demo.add("links", examples=1, exceptions=1)  # counted by the helper, then it asserted
+    demo.add("links", **tried("?!"))  # counted by the helper, then it asserted
     finish(registry, failing, failed=True)
     registry.write_artifacts(1, tmp_path)
     data = artifact(tmp_path)
