@@ -214,6 +214,13 @@ _RUNNING_ICONS = ", ".join(
     )
 )
 
+# The shadow roots of the st.components.v2 components on the page (the live explorer, the
+# sensitivity strips), as a JavaScript expression.
+COMPONENT_ROOTS_JS = (
+    "[...document.querySelectorAll('.stBidiComponent, .stBidiComponent *')]"
+    ".filter((host) => host.shadowRoot).map((host) => host.shadowRoot)"
+)
+
 # The status widget also shows non-running prompts (e.g. "Source file changed"), so only
 # its running icons count as "still running".
 _STATE_JS = (
@@ -224,9 +231,10 @@ _STATE_JS = (
     + """';
   const app = document.querySelector('[data-testid="stApp"]');
   // The live explorer's radars, inside the shadow roots of st.components.v2 hosts.
-  const liveRadars = () => [...document.querySelectorAll('.stBidiComponent, .stBidiComponent *')]
-    .filter((host) => host.shadowRoot)
-    .flatMap((host) => [...host.shadowRoot.querySelectorAll('[data-testid="live-radar"]')]);
+  const liveRadars = () => ("""
+    + COMPONENT_ROOTS_JS
+    + """)
+    .flatMap((root) => [...root.querySelectorAll('[data-testid="live-radar"]')]);
   const charts = [...document.querySelectorAll('.stPlotlyChart')];
   return {
     scriptState: app && app.getAttribute('data-test-script-state'),
@@ -498,12 +506,13 @@ def clipped_text(locator: Locator, blocks: str = TEXT_BLOCKS) -> list[str]:
     )
 
 
-_STRIPS_JS = """
+_STRIPS_JS = (
+    """
 () => {
-  const hosts = [...document.querySelectorAll('.stBidiComponent, .stBidiComponent *')]
-    .filter((host) => host.shadowRoot);
-  const root = hosts
-    .map((host) => host.shadowRoot.querySelector('[data-testid="sensitivity-strips"]'))
+  const root = ("""
+    + COMPONENT_ROOTS_JS
+    + """)
+    .map((shadow) => shadow.querySelector('[data-testid="sensitivity-strips"]'))
     .find(Boolean);
   if (!root) return [];
   const centre = (el) => {
@@ -542,6 +551,7 @@ _STRIPS_JS = """
   });
 }
 """
+)
 
 
 def drawn_strips(page: Page) -> list[dict[str, Any]]:

@@ -23,6 +23,7 @@ from explorer.live_table import live_table, row_index, table_row
 
 from .conftest import (
     APP_TIMEOUT_MS,
+    COMPONENT_ROOTS_JS,
     LIVE_RADAR,
     LIVE_VERDICT,
     POLL_MS,
@@ -51,11 +52,13 @@ _TABLES: dict[tuple[tuple[str, str], ...], dict] = {}
 
 # Records every data-needs the live radar draws, with the address bar at that moment, and
 # when the pointer or finger was released: proof that the radar moved before the server knew.
-PROBE_JS = """
+PROBE_JS = (
+    """
 () => {
-  const host = [...document.querySelectorAll('.stBidiComponent, .stBidiComponent *')]
-    .find((e) => e.shadowRoot && e.shadowRoot.querySelector('[data-testid="live-radar"]'));
-  const radar = host.shadowRoot.querySelector('[data-testid="live-radar"]');
+  const radar = ("""
+    + COMPONENT_ROOTS_JS
+    + """)
+    .map((root) => root.querySelector('[data-testid="live-radar"]')).find(Boolean);
   const probe = { drawn: [], released: false };
   const release = () => { probe.released = true; };
   window.addEventListener('pointerup', release, true);
@@ -67,6 +70,7 @@ PROBE_JS = """
   window.__liveProbe = probe;
 }
 """
+)
 
 
 # --------------------------------------------------------------------------- expectations

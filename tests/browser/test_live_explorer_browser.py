@@ -27,7 +27,7 @@ from playwright.sync_api import Browser, Locator, Page
 from explorer import Content, load_content
 from explorer.live_table import live_table, row_index, table_row
 
-from .conftest import LIVE_RADAR, VIEWPORTS
+from .conftest import COMPONENT_ROOTS_JS, LIVE_RADAR, VIEWPORTS, drawn_needs
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 HARNESS = Path(__file__).with_name("live_explorer_harness_app.py")
@@ -44,11 +44,13 @@ VERDICT = '[data-testid="live-verdict"]'
 
 # In-page probe: the time from each keydown (or pointer/touch start) in the component to the
 # next change of data-needs, and every data-needs value drawn, with when it was drawn.
-PROBE_JS = """
+PROBE_JS = (
+    """
 () => {
-  const host = [...document.querySelectorAll('.stBidiComponent *')]
-    .find((e) => e.shadowRoot && e.shadowRoot.querySelector('[data-testid="live-radar"]'));
-  const root = host ? host.shadowRoot : document;
+  const root = ("""
+    + COMPONENT_ROOTS_JS
+    + """)
+    .find((shadow) => shadow.querySelector('[data-testid="live-radar"]'));
   const radar = root.querySelector('[data-testid="live-radar"]');
   const probe = { keyToDraw: [], drawn: [], released: null };
   let pressed = 0;
@@ -63,6 +65,7 @@ PROBE_JS = """
   window.__liveProbe = probe;
 }
 """
+)
 
 
 # --------------------------------------------------------------------------- fixtures
@@ -164,10 +167,6 @@ def expected_row(content: Content, inputs: dict[str, str], **advanced: str) -> d
 def next_frames(page: Page) -> None:
     """Until two animation frames have passed: the component redraws in the next one."""
     page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
-
-
-def drawn_needs(page: Page) -> list[float]:
-    return json.loads(page.locator(LIVE_RADAR).get_attribute("data-needs"))
 
 
 def slider(page: Page, content: Content, input_id: str) -> Locator:
