@@ -1,5 +1,7 @@
 """A bare page for the live explorer's browser tests: content, the component, and what it
-reported. Run with `streamlit run tests/browser/live_explorer_harness.py`.
+reported. Served by live_explorer_harness_app.py (which also puts the repo on the path and
+mounts the asset route the component loads its code from): run
+`streamlit run tests/browser/live_explorer_harness_app.py`.
 
 Query parameters: the main and advanced inputs (e.g. ?goal=specific&support=balanced) and
 presenter=1. A select box changes the `support` input, so a test can make Python send the
@@ -7,12 +9,8 @@ component a new table; a button sets the main inputs from Python, as a link woul
 """
 
 import json
-import sys
-from pathlib import Path
 
 import streamlit as st
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repo, for explorer and views
 
 from explorer import Content, load_content
 from explorer.urlstate import read_query

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import streamlit as st
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repo, for web
+sys.path.insert(
+    0, str(Path(__file__).resolve().parents[2])
+)  # the repo, for web, explorer and views
 
 from web.assets import asset_routes
 
