@@ -4,10 +4,10 @@
 origin, so the facilitator cookie goes with it) and, on each change, sets a trigger
 that reruns the enclosing ``st.fragment``: the dashboard redraws when something changed
 and never otherwise (0 reruns a minute on an idle dashboard). Changes are throttled to
-one rerun per ~150 ms with a trailing run, so a burst of answers is a few reruns and
-the last change is never lost. After a reconnect (a server restart) it reruns once, in
-case changes were missed. It renders nothing visible, unless labels for a small "live"
-dot are given.
+one rerun per 600 ms (below the app's pacing of a connection, web/throttle.py) with a
+trailing run, so a burst of answers is a few reruns and the last change is never lost.
+After a reconnect (a server restart) it reruns once, in case changes were missed. It
+renders nothing visible, unless labels for a small "live" dot are given.
 
 ``navigate(url, key=...)`` sends the browser to one of the app's own ``/api/rooms/``
 routes once (the claim route that sets the facilitator cookie).
