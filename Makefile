@@ -8,7 +8,7 @@ DEV_STAMP := $(VENV)/.dev-$(shell cat pyproject.toml requirements/dev.lock | cks
 HOST ?= localhost
 PORT ?= 8501
 
-.PHONY: run test lint check bench bench-smoke demo-cluster lock clean
+.PHONY: run test dev-env lint check bench bench-smoke demo-cluster lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,9 @@ $(DEV_STAMP): pyproject.toml requirements/dev.lock | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -r requirements/dev.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(DEV_STAMP) $(RUN_STAMP)
+
+# The dev tools alone (no tests run): .ci/run uses them to check a fresh clone first.
+dev-env: $(DEV_STAMP)
 
 run: $(RUN_STAMP)
 	$(BIN)/streamlit run app.py --server.address $(HOST) --server.port $(PORT)
@@ -52,7 +55,7 @@ demo-cluster: $(DEV_STAMP)
 # Refresh the lock files from pyproject.toml's ranges (needs network access to PyPI).
 lock: $(DEV_STAMP)
 	$(BIN)/python -m pip install --quiet uv
-	$(BIN)/uv pip compile pyproject.toml -o requirements/app.lock --python-version 3.11 -q
+	$(BIN)/uv pip compile pyproject.toml --extra postgres -o requirements/app.lock --python-version 3.11 -q
 	$(BIN)/uv pip compile pyproject.toml --extra dev -o requirements/dev.lock --python-version 3.11 -q
 
 clean:

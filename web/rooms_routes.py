@@ -14,16 +14,18 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.routing import BaseRoute, Route
 
-from explorer.rooms import Maintenance, RoomError, start_maintenance
-from explorer.rooms.pg_listener import PgListener
+from explorer.rooms import DriverMissing, Maintenance, RoomError, start_maintenance
 from web.facilitator import claim_endpoint
 from web.participant import join_endpoint
 from web.room_events import events_endpoint
 from web.service import RoomService, room_service
+
+if TYPE_CHECKING:  # the PostgreSQL driver is an optional extra: imported only when used
+    from explorer.rooms.pg_listener import PgListener
 
 log = logging.getLogger(__name__)
 RETRY_S = 30.0
@@ -49,6 +51,8 @@ class Background:
     def start(self, rooms: RoomService) -> None:
         self.maintenance = start_maintenance(rooms.store)
         if rooms.store.is_postgresql:
+            from explorer.rooms.pg_listener import PgListener
+
             self.listener = PgListener(
                 rooms.store.engine.url,
                 rooms.events.publish,
@@ -77,6 +81,9 @@ async def rooms_lifespan(
         for _attempt in range(1_000_000):  # bounded; ends at shutdown
             try:
                 background.start(await asyncio.to_thread(service))
+                return
+            except DriverMissing as error:  # installing it needs a restart: say so once
+                log.error("%s", error)
                 return
             except (RoomError, ValueError) as error:  # database down, or a bad setting
                 log.error("the room service is not available yet: %s", error)

@@ -25,6 +25,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.pool import StaticPool
 
+from .errors import DriverMissing
+
 WRITE_OPTION = "explorer_rooms_write"
 PG_CONNECT_TIMEOUT_S = 5
 DATA_DIR_MODE = 0o700
@@ -58,6 +60,8 @@ def create_engine(url: str | URL, busy_timeout_ms: int) -> Engine:
             private_database_file(Path(url.database or "").expanduser())
             kwargs.update(pool_size=10, max_overflow=20)
     elif backend == "postgresql":
+        if url.get_driver_name() == "psycopg":
+            require_psycopg()
         connect_args: dict[str, Any] = {}
         if "connect_timeout" not in url.query:
             connect_args["connect_timeout"] = PG_CONNECT_TIMEOUT_S
@@ -76,6 +80,14 @@ def create_engine(url: str | URL, busy_timeout_ms: int) -> Engine:
             pool_pre_ping=True,
         )
     return sa.create_engine(url, **kwargs)
+
+
+def require_psycopg() -> None:
+    """Raise :class:`DriverMissing` unless the PostgreSQL driver (an optional extra) imports."""
+    try:
+        import psycopg  # noqa: F401
+    except ImportError as error:
+        raise DriverMissing() from error
 
 
 def private_database_file(path: Path) -> None:

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import ClassVar
 
+POSTGRES_INSTALL = "pip install 'mentor-or-coach[postgres]'"
+
 
 class RoomError(Exception):
     """Base class: ``code`` names the user text, ``params`` fill its placeholders."""
@@ -111,6 +113,22 @@ class StoreUnavailable(RoomError):
     code = "store_unavailable"
 
 
+class DriverMissing(RoomError):
+    """PostgreSQL is configured but its driver (the ``postgres`` extra) is not installed.
+
+    Unlike the others, its message is for the operator who set the URL: it says what to
+    install."""
+
+    code = "driver_missing"
+
+    def __init__(self) -> None:
+        super().__init__(install=POSTGRES_INSTALL)
+        self.message = (
+            "EXPLORER_DATABASE_URL points at PostgreSQL, but its driver (psycopg) is not "
+            f"installed: run {POSTGRES_INSTALL}, or `make run`, whose lock includes it"
+        )
+
+
 class SchemaTooNew(RoomError):
     """The database was written by a newer release: refuse it rather than damage it."""
 
@@ -138,6 +156,7 @@ ALL_ERRORS: tuple[type[RoomError], ...] = (
     TooManyAttempts,
     TooManyStreams,
     StoreUnavailable,
+    DriverMissing,
     SchemaTooNew,
 )
 
@@ -146,6 +165,7 @@ __all__ = [
     "ClaimExpired",
     "ClaimUnknown",
     "ClaimUsed",
+    "DriverMissing",
     "InvalidAnswer",
     "InvalidCode",
     "InvalidTitle",
