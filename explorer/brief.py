@@ -15,7 +15,7 @@ from explorer.explain import (
     lean_words,
     question_lines,
     radar_summary,
-    reason_lines,
+    reason_groups,
     verdict_words,
 )
 from explorer.figures import approach_traces, needs_trace
@@ -39,7 +39,7 @@ def build_brief(content: Content, result: Assessment, share_url: str) -> Brief:
         "verdict": content.verdict.approaches[result.verdict],
         "words": f"{verdict_words(content, result)} ({lean_words(content, result)})",
         "answers": answers,
-        "reasons": reason_lines(content, result),
+        "reasons": reason_groups(content, result),
         "changes": changes,
         "questions": question_lines(content, result.verdict),
         "contested": contested_lines(content),
@@ -62,8 +62,11 @@ def _markdown(content: Content, d: dict) -> str:
     out += ["", f"## {content.text('brief.verdict_heading')}: {d['verdict'].headline}", ""]
     out += [f"{d['words']}.", "", d["verdict"].blurb, ""]
     out += [f"## {content.text('brief.reasons_heading')}", ""]
-    out += [f"- {r.plain}{_quote_md(content, r)}" for r in d["reasons"]]
-    out += ["", f"## {content.text('changes.heading')}", ""]
+    for group in d["reasons"]:
+        out += [group.label, ""] if group.label else []
+        out += [f"- {r.plain}{_quote_md(content, r)}" for r in group.lines] + [""]
+    out += [] if d["reasons"] else [content.text("brief.no_reasons"), ""]
+    out += [f"## {content.text('changes.heading')}", ""]
     out += [f"- {c}" for c in d["changes"]]
     for heading, summary, sides in d["contested"]:
         out += ["", f"## {heading}", "", summary, ""]
@@ -83,6 +86,7 @@ body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#111
 h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.3rem;margin:1.2rem 0 .4rem;
  border-bottom:1px solid #bbb}
 .verdict{font-size:1.25rem;font-weight:700;margin:.3rem 0}
+.reasons-label{font-style:italic;margin:.6rem 0 .2rem}
 blockquote{margin:.2rem 0 .4rem 1rem;color:#333;font-style:italic}
 .radar{display:block;margin:0 auto;max-width:100%;height:auto}
 table{border-collapse:collapse;break-inside:avoid}td{padding:.1rem .8rem .1rem 0;vertical-align:top}
@@ -113,6 +117,14 @@ def _html(content: Content, result: Assessment, d: dict) -> str:
             out.append(f'<li data-basis="{e(i.basis)}">{e(i.plain)}{quote}</li>')
         return "".join(out)
 
+    reasons = (
+        "".join(
+            (f'<p class="reasons-label">{e(group.label)}</p>' if group.label else "")
+            + f"<ul>{quoted(list(group.lines))}</ul>"
+            for group in d["reasons"]
+        )
+        or f"<p>{e(content.text('brief.no_reasons'))}</p>"
+    )
     changes = "".join(f"<li>{e(c)}</li>" for c in d["changes"])
     contested = "".join(
         f'<h2 class="contested">{e(heading)}</h2><p>{e(summary)}</p><ul>{quoted(sides)}</ul>'
@@ -132,7 +144,7 @@ def _html(content: Content, result: Assessment, d: dict) -> str:
 {svg}
 <p><small>{e(summary)}</small></p>
 <h2>{e(content.text("brief.inputs_heading"))}</h2><table>{rows}</table>
-<h2>{e(content.text("brief.reasons_heading"))}</h2><ul>{quoted(d["reasons"])}</ul>
+<h2>{e(content.text("brief.reasons_heading"))}</h2>{reasons}
 <h2>{e(content.text("changes.heading"))}</h2><ul>{changes}</ul>
 {contested}
 <h2>{e(content.text("brief.questions_heading"))}</h2><ul>{quoted(d["questions"])}</ul>

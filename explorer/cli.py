@@ -17,7 +17,7 @@ from explorer.explain import (
     change_lines,
     contested_lines,
     lean_words,
-    reason_lines,
+    reason_groups,
     verdict_words,
 )
 from explorer.reading import reading_markdown
@@ -54,8 +54,10 @@ def format_assessment(content: Content, result: Assessment) -> str:
     for spec in content.inputs:
         lines.append(f"  {spec.label}: {spec.option(result.inputs[spec.id]).label}")
     lines += ["", content.text("cli.reasons")]
-    reasons = reason_lines(content, result)
-    lines += [f"  - {_with_quote(content, r)}" for r in reasons]
+    reasons = reason_groups(content, result)
+    for group in reasons:
+        lines += [f"  {group.label}"] if group.label else []
+        lines += [f"  - {_with_quote(content, r)}" for r in group.lines]
     if not reasons:
         lines.append(f"  - {content.text('explore.no_reasons')}")
     lines += ["", content.text("cli.changes")]

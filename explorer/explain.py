@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from explorer.content import Content, Grounded
-from explorer.scoring import Assessment, Contribution
+from explorer.scoring import Assessment, Contribution, ReasonGroup
 
 OTHER = {"mentoring": "coaching", "coaching": "mentoring"}
 MAX_CHOICES = 3  # inputs named per verdict in "what would change it"; the rest are counted
@@ -75,11 +75,43 @@ def cited(content: Content, text: str, number: Grounded, approach: str) -> Cited
     return Cited(sentence, number.basis, claim.quote, claim.location, number.claims)
 
 
-def reason_lines(content: Content, result: Assessment, subject: str = "") -> list[Cited]:
-    """The top reasons, each with the favoured approach's value and its grounding. `subject`
-    says whose need it is ("Amara needs"); by default the reader's ("you need")."""
+@dataclass(frozen=True)
+class Reasons:
+    """One group of reasons as shown: its label ("Pulling the other way, toward mentoring:";
+    empty for the reasons toward a mentoring or coaching verdict) and its lines."""
+
+    label: str
+    lines: tuple[Cited, ...]
+
+
+def reason_groups(content: Content, result: Assessment, subject: str = "") -> list[Reasons]:
+    """The reasons for the verdict shown (`Assessment.reason_groups`), group by group, each
+    line with the favoured approach's value and its grounding. `subject` says whose need it
+    is ("Amara needs"); by default the reader's ("you need")."""
     subject = subject or content.text("explore.you_need")
-    return [reason_line(content, reason, subject) for reason in result.reasons()]
+    return [
+        Reasons(
+            reason_group_label(content, result, group),
+            tuple(reason_line(content, reason, subject) for reason in group.contributions),
+        )
+        for group in result.reason_groups()
+    ]
+
+
+def reason_group_label(content: Content, result: Assessment, group: ReasonGroup) -> str:
+    """What a group of reasons says before its lines: which way it pulls, unless it is the
+    verdict's own side."""
+    approach = content.verdict.approaches[group.favours].label.lower()
+    if group.against:
+        return content.text("explore.reasons_against", approach=approach)
+    if result.verdict == "blend":
+        return content.text("explore.reasons_toward", approach=approach)
+    return ""
+
+
+def reason_lines(content: Content, result: Assessment, subject: str = "") -> list[Cited]:
+    """Every reason line of `reason_groups`, in the order shown, without the groups' labels."""
+    return [line for group in reason_groups(content, result, subject) for line in group.lines]
 
 
 def reason_line(content: Content, reason: Contribution, subject: str) -> Cited:
@@ -192,34 +224,42 @@ def _grounding(number: Grounded) -> dict[str, Any]:
     return {"basis": number.basis, "claims": list(number.claims), "reason": number.reason}
 
 
+def _reason_json(
+    content: Content, result: Assessment, reason: Contribution, against: bool
+) -> dict[str, Any]:
+    dimension = content.dimension_by_id[reason.dimension]
+    value = getattr(dimension, reason.favours)
+    need_from = [
+        {
+            "input": spec.id,
+            "option": result.inputs[spec.id],
+            "need": round(target.need_value, 1),
+            "weight": target.weight,
+            **_grounding(target),
+        }
+        for spec in content.inputs
+        if (target := spec.option(result.inputs[spec.id]).targets.get(reason.dimension))
+    ]
+    return {
+        "dimension": reason.dimension,
+        "favours": reason.favours,
+        "against_verdict": against,
+        "share": round(reason.share, 4),
+        "need": round(reason.need, 1),
+        "value": value.value,
+        **_grounding(value),
+        "need_from": need_from,
+    }
+
+
 def assessment_json(content: Content, result: Assessment) -> dict[str, Any]:
-    """The assessment as JSON-ready data: numbers, and every reason with its basis and claims."""
-    reasons = []
-    for reason in result.reasons():
-        dimension = content.dimension_by_id[reason.dimension]
-        value = getattr(dimension, reason.favours)
-        need_from = [
-            {
-                "input": spec.id,
-                "option": result.inputs[spec.id],
-                "need": round(target.need_value, 1),
-                "weight": target.weight,
-                **_grounding(target),
-            }
-            for spec in content.inputs
-            if (target := spec.option(result.inputs[spec.id]).targets.get(reason.dimension))
-        ]
-        reasons.append(
-            {
-                "dimension": reason.dimension,
-                "favours": reason.favours,
-                "share": round(reason.share, 4),
-                "need": round(reason.need, 1),
-                "value": value.value,
-                **_grounding(value),
-                "need_from": need_from,
-            }
-        )
+    """The assessment as JSON-ready data: numbers, and every reason with its basis and claims,
+    in the order shown (`against_verdict` marks those pulling the other way)."""
+    reasons = [
+        _reason_json(content, result, reason, group.against)
+        for group in result.reason_groups()
+        for reason in group.contributions
+    ]
     return {
         "inputs": dict(result.inputs),
         "verdict": result.verdict,

@@ -6,6 +6,10 @@ lean      = sum(w_d * span_d * pull_d) / sum(w_d * span_d)                      
 
 lean > 0 favours mentoring, < 0 coaching; inside the content's tie zone it is a blend.
 Each dimension's contribution w_d * span_d * pull_d / sum(w * span) adds up to the lean.
+
+The reasons explain the verdict shown (`Assessment.reason_groups`): for mentoring or coaching,
+the strongest contributions on its side, then the strongest pulling the other way; for a
+blend, the strongest on each side, the side the lean tilts toward first.
 """
 
 from __future__ import annotations
@@ -35,6 +39,21 @@ class Contribution:
         return "coaching" if self.share < 0 else "neither"
 
 
+REASONS_FOR = 3  # a mentoring or coaching verdict: this many reasons on its side, at most
+REASONS_AGAINST = 1  # ... then this many pulling the other way
+REASONS_EACH_SIDE = 2  # a blend: this many on each side
+
+
+@dataclass(frozen=True)
+class ReasonGroup:
+    """Reasons that pull one way, strongest first: toward `favours`, which is `against` the
+    verdict shown when it is the other approach's side (never for a blend)."""
+
+    favours: str
+    against: bool
+    contributions: tuple[Contribution, ...]
+
+
 @dataclass(frozen=True)
 class Change:
     """A single-input change that gives another verdict."""
@@ -62,10 +81,31 @@ class Assessment:
     contributions: tuple[Contribution, ...]
     changes: tuple[Change, ...] = field(default=())
 
-    def reasons(self, count: int = 3) -> tuple[Contribution, ...]:
-        """The dimensions that moved the lean most, strongest first."""
-        ranked = sorted(self.contributions, key=lambda c: abs(c.share), reverse=True)
-        return tuple(c for c in ranked[:count] if c.share != 0)
+    def reason_groups(self) -> tuple[ReasonGroup, ...]:
+        """The reasons for the verdict shown, as groups that each pull one way.
+
+        Mentoring or coaching: the strongest contributions toward it (up to REASONS_FOR),
+        then the strongest pulling the other way (up to REASONS_AGAINST, marked `against`).
+        A blend: the strongest toward each approach (up to REASONS_EACH_SIDE each), the side
+        pulling harder (the one the lean tilts toward) first. Ties keep the content's order
+        of dimensions and approaches; a side with no contribution has no group."""
+        if self.verdict == "blend":
+            sides = sorted(APPROACHES, key=lambda a: -sum(abs(c.share) for c in self._side(a)))
+            picks = [(side, False, REASONS_EACH_SIDE) for side in sides]
+        else:
+            other = next(a for a in APPROACHES if a != self.verdict)
+            picks = [(self.verdict, False, REASONS_FOR), (other, True, REASONS_AGAINST)]
+        groups = (ReasonGroup(a, against, self._side(a)[:n]) for a, against, n in picks)
+        return tuple(group for group in groups if group.contributions)
+
+    def reasons(self) -> tuple[Contribution, ...]:
+        """Every reason shown, in the order shown (see `reason_groups`)."""
+        return tuple(c for group in self.reason_groups() for c in group.contributions)
+
+    def _side(self, approach: str) -> tuple[Contribution, ...]:
+        """The contributions toward `approach`, strongest first."""
+        toward = (c for c in self.contributions if c.favours == approach)
+        return tuple(sorted(toward, key=lambda c: abs(c.share), reverse=True))
 
     def nearest_changes(self) -> tuple[Change, ...]:
         """The smallest changes: fewest slider steps, then biggest effect."""

@@ -53,6 +53,25 @@ def test_brief_holds_reasons_changes_questions_and_share_link():
         assert CONTENT.dimension_by_id[reason.dimension].label in brief.markdown
 
 
+def test_a_brief_where_every_need_sits_midway_says_nothing_tips_the_verdict():
+    result = evaluate(content=CONTENT)
+    assert not result.reasons()
+    brief = build_brief(CONTENT, result, "http://example.test/")
+    words = CONTENT.text("brief.no_reasons")
+    assert words in brief.markdown and html.escape(words) in brief.html
+
+
+def test_the_brief_marks_the_reasons_that_pull_against_the_verdict():
+    inputs = {"goal": "holistic", "timeframe": "weeks", "stage": "mid", "structure": "formal"}
+    result = evaluate({**inputs, "support": "accountability"}, content=CONTENT)
+    assert result.verdict == "coaching"
+    brief = build_brief(CONTENT, result, "http://example.test/")
+    mentoring = CONTENT.verdict.approaches["mentoring"].label.lower()
+    against = CONTENT.text("explore.reasons_against", approach=mentoring)
+    assert f"\n{against}\n\n- " in brief.markdown
+    assert f'<p class="reasons-label">{html.escape(against)}</p><ul>' in brief.html
+
+
 def test_share_link_is_escaped_in_the_html_brief():
     brief = build_brief(CONTENT, evaluate(), 'http://x/?a="><script>alert(1)</script>')
     assert "<script>alert(1)" not in brief.html

@@ -40,6 +40,7 @@ def test_verdict_json_gives_each_reason_its_basis_and_claims(capsys):
     for reason in printed["reasons"]:
         assert reason["basis"] in ("quote", "contrast", "editorial")
         assert reason["basis"] == "editorial" or reason["claims"]
+        assert reason["against_verdict"] == (reason["favours"] != printed["verdict"])
         assert all(source["basis"] for source in reason["need_from"])
 
 

@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from explorer import Content, evaluate
 from tests.apptest import component_data, live_row, live_view, main_inputs, open_app, release
+from views.panels import reasons_markdown
 
 REASONS = "#### Why — the top reasons"
 CHANGES = "#### What would change it"
@@ -109,6 +110,25 @@ def test_an_advanced_slider_changes_the_radar_the_component_draws():
     assert not at.exception
     assert live_view(at)["table"]["advanced"]["support"] == "accountability"
     assert live_row(at)["needs"] != before
+
+
+def test_an_advanced_slider_that_tips_the_verdict_redraws_the_reasons_for_the_new_verdict(
+    content,
+):
+    main = {"goal": "holistic", "timeframe": "weeks", "stage": "mid", "structure": "formal"}
+    at = open_app(**main)
+    assert live_row(at)["headline"] == content.verdict.approaches["blend"].headline
+    assert REASONS + markdown_after(at, REASONS) == reasons_markdown(content, evaluate(main))
+    at.select_slider(key="input_support").set_value("accountability").run()
+    after = evaluate({**main, "support": "accountability"}, content=content)
+    assert after.verdict == "coaching"
+    assert live_row(at)["headline"] == content.verdict.approaches["coaching"].headline
+    shown = markdown_after(at, REASONS)
+    assert REASONS + shown == reasons_markdown(content, after)
+    assert content.dimension_by_id["accountability"].label in shown
+    mentoring = content.verdict.approaches["mentoring"].label.lower()
+    against = content.text("explore.reasons_against", approach=mentoring)
+    assert f"*{against}*" in shown
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from explorer.explain import (
     contested_lines,
     firm_sliders,
     lean_words,
-    reason_lines,
+    reason_groups,
     verdict_words,
 )
 from explorer.figures import lean_meter_html
@@ -45,12 +45,20 @@ def verdict_panel(content: Content, result: Assessment, *, presenter: bool = Fal
 def reasons(content: Content, result: Assessment, subject: str = "") -> None:
     """The heading and the top reasons, each with its quote, as one block of text (one
     element: an Explore rerun sends and draws it at once)."""
-    lines = [cited_markdown(content, line) for line in reason_lines(content, result, subject)]
-    st.markdown(
-        _paragraphs(
-            f"#### {content.text('explore.reasons_heading')}",
-            *(lines or [content.text("explore.no_reasons")]),
-        )
+    st.markdown(reasons_markdown(content, result, subject))
+
+
+def reasons_markdown(content: Content, result: Assessment, subject: str = "") -> str:
+    """The reasons block as `reasons` draws it: the heading, then each group of reasons
+    after its label (the reasons pulling the other way, or each side of a blend)."""
+    parts = []
+    for group in reason_groups(content, result, subject):
+        if group.label:
+            parts.append(f"*{group.label}*")
+        parts += [cited_markdown(content, line) for line in group.lines]
+    return _paragraphs(
+        f"#### {content.text('explore.reasons_heading')}",
+        *(parts or [content.text("explore.no_reasons")]),
     )
 
 
