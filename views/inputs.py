@@ -9,6 +9,7 @@ import streamlit as st
 from explorer import Content
 from explorer.content import Input
 from explorer.urlstate import read_query, write_query
+from views.presenter import kept_in_link
 from views.registry import PAGES
 from views.text import as_text
 
@@ -105,4 +106,5 @@ def try_in_explorer(content: Content, inputs: Mapping[str, str]) -> None:
     st.session_state[URL_READ_FLAG] = True
     st.session_state[NOTICES] = []
     explore = next(page for page in PAGES if page.default)
-    st.switch_page(explore.path, query_params=write_query(content, inputs))
+    # The switch replaces the whole query: presenter view goes with it, if it is on.
+    st.switch_page(explore.path, query_params={**write_query(content, inputs), **kept_in_link()})

@@ -13,6 +13,8 @@ matching an element.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from explorer import Content
@@ -90,22 +92,48 @@ def asked_for_in_link() -> bool:
     return st.query_params.get(KEY) in PRESENTER_ON
 
 
+# Whether this session's page was loaded from a link with presenter=1 (a session is one page
+# load): then the sidebar is folded away, even if the browser remembers it open.
+FOLD = "_presenter_fold"
+_fold = st.components.v2.component(
+    "explorer.presenter_fold",
+    js=(Path(__file__).parent / "presenter_fold.js").read_text(encoding="utf-8"),
+)
+
+# The session's choice, kept apart from the toggle's own state: Streamlit drops every widget's
+# state when a page switch comes from the script (st.switch_page), so the toggle alone would
+# fall back to a link that no longer says presenter=1.
+CHOSEN = "_presenter_chosen"
+
+
 def is_presenter() -> bool:
     """Whether the presenter view is on for this session (set by the frame's toggle)."""
     return bool(st.session_state.get(KEY, False))
 
 
+def kept_in_link() -> dict[str, str]:
+    """What every in-app link and redirect carries so that presenter view stays on after it:
+    ``{"presenter": "1"}`` while it is on (a new page load knows it only from the link)."""
+    return {KEY: "1"} if is_presenter() else {}
+
+
 def presenter_mode(content: Content) -> bool:
-    """Read ?presenter=1 on first load, show the toggle, keep the link in step, apply styles."""
+    """Read ?presenter=1 on first load, show the toggle, keep the link in step, apply styles;
+    a page loaded from a presenter link folds the sidebar away."""
+    loaded_from_link = st.session_state.setdefault(FOLD, asked_for_in_link())
     if KEY not in st.session_state:
-        st.session_state[KEY] = asked_for_in_link()
+        st.session_state[KEY] = asked_for_in_link() or bool(st.session_state.get(CHOSEN))
     on = st.sidebar.toggle(
         content.text("presenter.toggle"), key=KEY, help=content.text("presenter.help")
     )
+    st.session_state[CHOSEN] = on
     st.html(BASE_CSS)
     if on:
         st.query_params[KEY] = "1"
         st.html(PRESENTER_CSS)
+        if loaded_from_link:
+            with st.sidebar:
+                _fold(key="presenter_fold", data={"fold": True}, width="content", height="content")
     elif KEY in st.query_params:
         del st.query_params[KEY]
     return on

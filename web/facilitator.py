@@ -5,8 +5,11 @@ browser here; a second device gets a claim link on request. This route redeems t
 claim once, sets ``explorer_facilitator_<CODE>`` (HttpOnly, SameSite=Strict, Path=/,
 Max-Age = the room's remaining life, Secure over https) and redirects (303) to
 ``/room?room=<CODE>``: no key is ever in a page's address, its history or a log's
-``Referer``. A used, expired or unknown claim gets a short page saying so, with a link
-to /room; failed claims count against the client like wrong room codes.
+``Referer``. The one thing the claim link may carry on is ``presenter=1`` (a room created
+on a projector opens in presenter view): the redirect is built here from the room's code
+and, when the link says exactly that, the fixed ``presenter=1``; nothing else the request
+says goes into it. A used, expired or unknown claim gets a short page saying so, with a
+link to /room; failed claims count against the client like wrong room codes.
 """
 
 from __future__ import annotations
@@ -29,15 +32,30 @@ from explorer.rooms import (
     TooManyAttempts,
     facilitator_cookie,
 )
-from web.service import NO_STORE, RoomService, client_of, message_page, set_room_cookie
+from web.pages import message_page
+from web.service import NO_STORE, RoomService, client_of, set_room_cookie
 
 CLAIM_FAILURES = (ClaimUnknown, ClaimUsed, ClaimExpired, RoomExpired, RoomNotFound)
 _STATUS = {"claim_unknown": 404, "claim_used": 410, "claim_expired": 410, "room_expired": 410}
 
 
-def room_page_url(code: str) -> str:
-    """The room page's address: the room code only, never a key."""
-    return f"/room?{urlencode({'room': code})}"
+PRESENTER = ("presenter", "1")  # the only parameter the claim route passes on
+
+
+def claim_path(claim: str, *, presenter: bool = False) -> str:
+    """The claim route's address for a claim; with ``presenter``, the room opens in
+    presenter view."""
+    return f"/api/rooms/claim?{urlencode([('c', claim), *([PRESENTER] if presenter else [])])}"
+
+
+def room_page_url(code: str, *, presenter: bool = False) -> str:
+    """The room page's address: the room code (and presenter=1) only, never a key."""
+    return f"/room?{urlencode([('room', code), *([PRESENTER] if presenter else [])])}"
+
+
+def asks_for_presenter(request: Request) -> bool:
+    """Whether the claim link says exactly ``presenter=1`` (anything else is ignored)."""
+    return request.query_params.getlist(PRESENTER[0]) == [PRESENTER[1]]
 
 
 def claim_endpoint(service: Callable[[], RoomService]) -> Callable[[Request], object]:
@@ -53,7 +71,8 @@ def claim_endpoint(service: Callable[[], RoomService]) -> Callable[[Request], ob
             return message_page(error.code, _STATUS.get(error.code, 404))
         except RoomError:
             return message_page("store_unavailable", 503)
-        response = RedirectResponse(room_page_url(room.code), status_code=303, headers=NO_STORE)
+        address = room_page_url(room.code, presenter=asks_for_presenter(request))
+        response = RedirectResponse(address, status_code=303, headers=NO_STORE)
         set_room_cookie(response, request, facilitator_cookie(room.code), token, room)
         return response
 
@@ -70,4 +89,4 @@ def _redeem(rooms: RoomService, request: Request) -> tuple[Room, str]:
     return store.limits.lookups.count_failures(client_of(request), redeem, CLAIM_FAILURES)
 
 
-__all__ = ["claim_endpoint", "room_page_url"]
+__all__ = ["claim_endpoint", "claim_path", "room_page_url"]
