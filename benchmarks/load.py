@@ -31,6 +31,7 @@ from benchmarks.common import (
     APP,
     APP_UNFROZEN,
     BASELINE,
+    MANY_VISITORS_ENV,
     Sampler,
     Server,
     log,
@@ -45,8 +46,8 @@ THINK_S = (0.5, 1.5)  # pause between one person's moves: a brisk workshop pace
 RAMP_S = 5.0  # people arrive over this many seconds
 # Streamlit's full collection after every script run: on (Streamlit's default) or off (as
 # the app ships it, .streamlit/config.toml); set on every variant, so none depends on the file.
-POST_SCRIPT_GC_ON = {"STREAMLIT_RUNNER_POST_SCRIPT_GC": "true"}
-POST_SCRIPT_GC_OFF = {"STREAMLIT_RUNNER_POST_SCRIPT_GC": "false"}
+POST_SCRIPT_GC_ON = {"STREAMLIT_RUNNER_POST_SCRIPT_GC": "true", **MANY_VISITORS_ENV}
+POST_SCRIPT_GC_OFF = {"STREAMLIT_RUNNER_POST_SCRIPT_GC": "false", **MANY_VISITORS_ENV}
 
 # name: (script, environment, what the page is). Two settings are crossed on the app:
 # runner.postScriptGC and the app's gc.freeze() of the start-up heap at server start

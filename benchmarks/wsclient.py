@@ -66,7 +66,7 @@ class RunResult:
     bytes_received: int
     messages: int
     exceptions: list[str]
-    texts: list[str]  # markdown and alert bodies, for checks such as "Thank you"
+    texts: list[str]  # markdown and alert bodies, for checks of what a page said
     bytes_by_kind: dict[str, int]  # e.g. "delta:bidi_component" -> bytes
 
 
@@ -125,6 +125,8 @@ class Session:
                 max_size=None,
                 compression=None,
                 additional_headers=headers,
+                # As a page of the app opens it: the app refuses any other origin.
+                origin=self.ws_url.replace("ws://", "http://").split("/_stcore")[0],
                 open_timeout=RUN_TIMEOUT_S,
             ),
             timeout=RUN_TIMEOUT_S,

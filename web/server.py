@@ -13,7 +13,7 @@ from web.assets import asset_routes
 from web.headers import SecurityHeaders
 from web.process import freeze_startup_heap
 from web.rooms_routes import room_routes, rooms_lifespan
-from web.throttle import RerunThrottle
+from web.stream_guard import StreamGuard
 
 
 def routes() -> list[BaseRoute]:
@@ -23,7 +23,7 @@ def routes() -> list[BaseRoute]:
 
 
 def middleware() -> list[Middleware]:
-    return [Middleware(SecurityHeaders), Middleware(RerunThrottle)]
+    return [Middleware(SecurityHeaders), Middleware(StreamGuard)]
 
 
 @asynccontextmanager

@@ -77,6 +77,10 @@ class RoomSettings(BaseSettings):
     claim_ttl_minutes: float = Field(10.0, gt=0, le=24 * 60, allow_inf_nan=False)
     # Open live-update streams per app process.
     max_event_streams: int = Field(2000, ge=1, le=1_000_000)
+    # Streamlit's WebSocket (web/stream_guard.py): streams one address may hold at once (a
+    # tab is one), and the messages a second all of them together are worked through.
+    max_streams_per_address: int = Field(30, ge=1, le=1_000_000)
+    stream_messages_per_second_per_address: float = Field(8.0, gt=0, le=1_000_000)
     # Set on public deployments: creating a room then needs this passphrase.
     facilitator_passphrase: SecretStr | None = None
 
