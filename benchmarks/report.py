@@ -855,7 +855,7 @@ def _crowd(r: dict[str, Any]) -> list[str]:
             f"{_f(_stall(run['dashboard_progress'], run['seconds_until_last_submit']), 0, ' s')} "
             f"| {_f(run['dashboard_catch_up_seconds'], 1)} s | "
             f"{_f(run['reveal_seconds'], 1, ' s')} | "
-            f"{_f(run['server_cpu_ms_per_participant_run'])} ms | {streams['opened']} / "
+            f"{_f(run.get('server_cpu_ms_per_answer'))} ms | {streams['opened']} / "
             f"{streams['refused']} |"
         )
     first = next(iter(crowd.values()))
@@ -873,18 +873,18 @@ def _crowd(r: dict[str, Any]) -> list[str]:
         "Chromium dashboard (1920x1080, signed in through the claim route) is open. The room",
         "is hidden while they answer and revealed once everyone has, as a workshop usually",
         "goes, or revealed throughout (the heaviest case: every participant's page and every",
-        "dashboard update then draw the room's picture). Each participant is a WebSocket",
-        "session (`benchmarks/wsclient.py`) that gets its identity cookie from",
-        "`/api/rooms/CODE/join` over HTTP and sends it in the handshake, sets the form's four",
-        "sliders after 1 to 4 s and submits; one in five then changes an answer and submits",
-        "again. Like a phone's page, each keeps the room's participant event stream open with",
-        "its cookie (`/api/rooms/CODE/events?role=participant`, reopened on every `rotate`)",
-        "until everyone has answered; a refused or silent stream is an error. Submit latency",
-        "is request sent → the run showing the thank you finished (a run that takes over 60 s",
-        "is an error). *Lost* is read back per participant: thanked, yet the database holds",
-        "neither that answer nor a later one the participant sent; on the dashboard, the",
-        "database's count minus the dashboard's final count. *Saved, not confirmed*: the",
-        "database holds the answer of someone who never saw the thank-you. *Load generator*",
+        "dashboard update then draw the room's picture). Each participant does over HTTP what",
+        "the light participant page does: it opens the join link `/j/CODE` (identity cookie",
+        "and device proof), and after 1 to 4 s POSTs its four answers to",
+        "`/api/rooms/CODE/answer`; one in five then changes an answer and sends again. Like",
+        "the page, each keeps the room's participant event stream open with its cookie",
+        "(`/api/rooms/CODE/events?role=participant`, reopened on every `rotate`) until",
+        "everyone has answered; a refused or silent stream is an error. Submit latency is",
+        "request sent → the stored answer back. *Lost* is read back per participant:",
+        "confirmed, yet the database holds neither that answer nor a later one the",
+        "participant sent; on the dashboard, the database's count minus the dashboard's final",
+        "count. *Saved, not confirmed*: the database holds the answer of someone whose submit",
+        "never came back stored. *Load generator*",
         "is this benchmark's own process (all participants), on the same 2 cores. *Dashboard",
         "count stood still*: the longest stretch in which the dashboard's count did not move",
         "while participants were still submitting (the count is sampled every few seconds).",
@@ -892,19 +892,20 @@ def _crowd(r: dict[str, Any]) -> list[str]:
         "dashboard showed",
         "the database's count (the reveal, when it comes at the end, is inside it; *reveal",
         "took* is the click on Reveal until the dashboard has redrawn). *Server CPU per",
-        "participant run* is the server's CPU time over the participants' page visits and",
-        "submits. On two replicas (`deploy/cluster.sh`: nginx in front, PostgreSQL shared),",
+        "answer* is the server's CPU time over the participants' joins, streams and",
+        "submits, per submit. On two replicas (`deploy/cluster.sh`: nginx in front,",
+        "PostgreSQL shared),",
         "nginx sends each request to either replica and the dashboard may sit on the other,",
         "so answers reach it through PostgreSQL's NOTIFY; server CPU and RSS are then the two",
         "replicas' sums. All participants come from 127.0.0.1, so the ceiling on new",
         "identities per address (`EXPLORER_MAX_IDENTITIES_PER_ADDRESS`, 120 per 10 minutes by",
         "default) is raised to the crowd's size for this run.",
         "",
-        "| room | participants | submits | errors | thanked | in database | on dashboard "
+        "| room | participants | submits | errors | confirmed | in database | on dashboard "
         "| lost (db / dashboard) | saved, not confirmed | submit p50 / p95 / p99 ms "
         "| server CPU | peak RSS | load generator CPU | dashboard runs "
         "| dashboard count stood still for up to | dashboard caught up after | reveal took "
-        "| server CPU per participant run "
+        "| server CPU per answer "
         "| participants' event streams opened / refused |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
         "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",

@@ -19,15 +19,13 @@ Three measurements, each on its own server(s) and a fresh database:
 - **crowd**: N participants in one room while a Chromium dashboard is open, the room hidden
   while they answer and revealed once everyone has (a workshop's usual order), or revealed
   throughout (the heaviest case: every participant's page and every dashboard update then
-  draws the room's picture). Each participant is a wsclient session
-  (benchmarks/wsclient.py): it gets its identity cookie from `/api/rooms/CODE/join` over
-  HTTP, as a phone scanning the QR code does, sends it in the WebSocket handshake, opens
-  the room page, keeps the room's participant event stream open as the page's EventSource
-  does, sets the form's four sliders and submits; one in five then changes an answer and
-  submits again. Counted: submit latency (request sent → the run that shows "thank you"
-  finished), errors, answers lost (read back per participant: thanked, yet the database
-  holds neither that answer nor a later one sent; and the database's count minus the
-  dashboard's final count).
+  draws the room's picture). Each participant is what the light participant page does over
+  HTTP: it opens the join link `/j/CODE` (identity cookie, device proof), keeps the room's
+  participant event stream open as the page's EventSource does, and POSTs its four answers
+  to the JSON API; one in five then changes an answer and sends again. Counted: submit
+  latency (request sent → the stored answer back), errors, answers lost (read back per
+  participant: confirmed, yet the database holds neither that answer nor a later one sent;
+  and the database's count minus the dashboard's final count).
 
 All participants come from 127.0.0.1, so the per-address ceiling on new identities
 (`EXPLORER_MAX_IDENTITIES_PER_ADDRESS`, 120 per 10 minutes by default) is raised for the
@@ -40,6 +38,7 @@ import asyncio
 import contextlib
 import functools
 import http.client
+import json
 import os
 import random
 import re
@@ -56,10 +55,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import httpx
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from benchmarks.common import (
     APP,
+    MANY_VISITORS_ENV,
     PHONE,
     PROJECTOR,
     Frames,
@@ -69,11 +70,10 @@ from benchmarks.common import (
     log,
     summary,
 )
-from benchmarks.wsclient import Session, gather_bounded
+from benchmarks.wsclient import gather_bounded
 from tests.support.cluster import CLUSTER_SCRIPT, NGINX, Cluster, running_cluster
 from tests.support.server import REPO_ROOT
 
-FORM_KEYS = ("room_goal", "room_timeframe", "room_stage", "room_structure")
 PAGE_TIMEOUT_MS = 60_000
 ANSWER_WAIT_S = 15.0  # one answer must reach the dashboard within this
 GAP_S = 0.5  # between two phones' submits, so measurements never overlap
@@ -248,9 +248,9 @@ def _phone(browser: Any, base_url: str, code: str, replica: str | None) -> Any:
     if replica:
         context.add_cookies([{"name": "explorer_replica", "value": replica, "url": base_url}])
     page = context.new_page()
-    page.goto(f"{base_url}/api/rooms/{code}/join")
+    page.goto(f"{base_url}/j/{code}")  # the light participant page, as the QR code opens
+    page.wait_for_selector("body[data-ready=true]")
     page.get_by_role("button", name=_text("room.submit")).wait_for()
-    page.wait_for_function(_SETTLED_JS, polling=50, timeout=PAGE_TIMEOUT_MS)
     return page
 
 
@@ -258,7 +258,7 @@ def _submit_and_time(facilitator: Any, phone: Any) -> float:
     """ms from the phone's click on Submit to the dashboard showing one more answer."""
     before = _shown(facilitator) or 0
     phone.evaluate(_STAMP_CLICK_JS)
-    phone.get_by_role("button", name=_text("room.submit")).click()
+    phone.get_by_test_id("submit-answer").click()
     facilitator.wait_for_function(
         "(n) => window.__room.last >= n",
         arg=before + 1,
@@ -407,15 +407,16 @@ def two_replicas(postgres_url: str, phones: int) -> dict[str, Any]:
 # --------------------------------------------------------------------------- crowd
 
 
-def _join_cookie(base_url: str, code: str) -> tuple[str, str]:
-    """GET /api/rooms/CODE/join as a phone does; the identity cookie it sets."""
+def _join(base_url: str, code: str) -> tuple[str, str, str]:
+    """GET /j/CODE as a phone does: the identity cookie it sets (name, value) and the
+    device proof the page keeps (from its boot data)."""
     parts = urlsplit(base_url)
     connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=60)
     try:
-        connection.request("GET", f"/api/rooms/{code}/join")
+        connection.request("GET", f"/j/{code}")
         response = connection.getresponse()
-        response.read()
-        if response.status != 303:
+        page = response.read().decode("utf-8")
+        if response.status != 200:
             raise RuntimeError(f"join answered {response.status}")
         cookie = response.getheader("set-cookie") or ""
     finally:
@@ -424,7 +425,9 @@ def _join_cookie(base_url: str, code: str) -> tuple[str, str]:
     value = rest.split(";", 1)[0]
     if not name.startswith("explorer_participant_") or not value:
         raise RuntimeError("join set no identity cookie")
-    return name, value
+    boot = page.split('<script type="application/json" id="boot">', 1)[1]
+    proof = json.loads(boot.split("</script>", 1)[0])["proof"]
+    return name, value, proof
 
 
 class _Crowd:
@@ -493,59 +496,61 @@ async def _follow_events(
 
 
 async def _participant(
+    http: httpx.AsyncClient,
     base_url: str,
-    ws_url: str,
     code: str,
     seed: int,
     delay: float,
     changes_mind: bool,
     crowd: _Crowd,
 ) -> dict[str, Any]:
+    """One phone: open the join link (identity cookie and device proof), keep the room's
+    participant stream open, answer over the JSON API as the page does (its Origin, the
+    cookie, the proof); one in five changes one answer and sends again."""
     rng = random.Random(seed)
+    options = {spec.id: list(spec.option_ids) for spec in _content().main_inputs}
     events = {"opened": 0, "refused": 0, "changed": 0}
     out: dict[str, Any] = {
-        "runs": 0,  # runs of the room page this participant caused (first visit, submits)
+        "submits": 0,
         "latencies": [],
         "errors": [],
-        "thanked": None,  # the answer (option labels) the last thank-you confirmed
+        "thanked": None,  # the answer (option ids) the last stored receipt confirmed
         "attempted": None,  # the last answer sent, confirmed or not
         "identity": None,
         "events": events,
     }
-    thanks = _text("room.thanks")
-    not_saved = _text("room.not_saved").split("{", 1)[0].strip()
-    session = follower = None
+    follower = None
     try:
         await asyncio.sleep(delay)
-        cookie = await asyncio.to_thread(_join_cookie, base_url, code)
-        out["identity"] = cookie[1]
-        session = Session(
-            ws_url, page_name="room", query_string=f"room={code}", cookies=dict([cookie])
-        )
-        first = await session.connect()
-        out["runs"] += 1
-        out["errors"] += first.exceptions
-        if "room_submit" not in session.widgets:
-            raise RuntimeError("the room page showed no answer form")
+        name, identity, proof = await asyncio.to_thread(_join, base_url, code)
+        out["identity"] = identity
         follower = asyncio.ensure_future(
-            _follow_events(base_url, code, cookie, crowd.everyone_done, events)
+            _follow_events(base_url, code, (name, identity), crowd.everyone_done, events)
         )
+        headers = {
+            "Origin": base_url,
+            "Content-Type": "application/json",
+            "Cookie": f"{name}={identity}",
+            "X-Explorer-Proof": proof,
+        }
+        chosen = {key: rng.choice(values) for key, values in options.items()}
         for attempt in range(2 if changes_mind else 1):
             await asyncio.sleep(rng.uniform(1.0, 4.0))  # reading, moving the sliders
-            for key in FORM_KEYS if attempt == 0 else (rng.choice(FORM_KEYS),):
-                session.set_value(key, rng.choice(session.widget(key).options))
-            out["attempted"] = {key: session.widget(key).value[0] for key in FORM_KEYS}
-            result = await session.click("room_submit")
-            out["runs"] += 1
-            out["latencies"].append(result.seconds * 1000)
-            out["errors"] += result.exceptions
-            refused = [t for t in result.texts if t.startswith(not_saved)]
-            if refused:  # the page keeps an earlier thank-you: the refusal is what counts
-                out["errors"].append(f"submit refused: {refused[0][:160]}")
-            elif any(thanks in text for text in result.texts):
-                out["thanked"] = out["attempted"]
+            if attempt:
+                key = rng.choice(list(options))
+                chosen = {**chosen, key: rng.choice(options[key])}
+            out["attempted"] = dict(chosen)
+            sent = time.monotonic()
+            response = await http.post(f"/api/rooms/{code}/answer", json=chosen, headers=headers)
+            out["latencies"].append((time.monotonic() - sent) * 1000)
+            out["submits"] += 1
+            body = response.json() if response.content else {}
+            if response.status_code == 200 and body.get("receipt"):
+                out["thanked"] = body["receipt"]["answers"]
             else:
-                out["errors"].append("no thank-you after submit")
+                out["errors"].append(
+                    f"submit refused ({response.status_code}): {str(body.get('error'))[:160]}"
+                )
     except Exception as err:
         out["errors"].append(f"{type(err).__name__}: {err}")
     finally:
@@ -556,9 +561,6 @@ async def _participant(
             await asyncio.wait_for(follower, EVENT_READ_S)
     except Exception as err:
         out["errors"].append(f"event stream: {type(err).__name__}: {err}")
-    finally:
-        if session is not None:
-            await session.close()
     if events["refused"]:
         out["errors"].append(f"event stream refused {events['refused']} time(s)")
     return out
@@ -575,19 +577,22 @@ def _crowd_thread(server: Served, code: str, count: int, ramp_s: float, out: dic
 
     async def run() -> list[Any]:
         crowd = _Crowd(count)
-        people = [
-            _participant(
-                server.url,
-                server.ws_url,
-                code,
-                i,
-                ramp_s * i / count,
-                rng.random() < RESUBMIT_SHARE,
-                crowd,
-            )
-            for i in range(count)
-        ]
-        return await gather_bounded(people, CROWD_LIMIT_S)
+        limits = httpx.Limits(max_connections=None, max_keepalive_connections=None)
+        timeout = httpx.Timeout(ANSWER_WAIT_S * 4)
+        async with httpx.AsyncClient(base_url=server.url, limits=limits, timeout=timeout) as http:
+            people = [
+                _participant(
+                    http,
+                    server.url,
+                    code,
+                    i,
+                    ramp_s * i / count,
+                    rng.random() < RESUBMIT_SHARE,
+                    crowd,
+                )
+                for i in range(count)
+            ]
+            return await gather_bounded(people, CROWD_LIMIT_S)
 
     try:
         out["people"] = asyncio.run(run())
@@ -614,6 +619,7 @@ def crowd(
             "EXPLORER_DATA_DIR": data_dir,
             "EXPLORER_DATABASE_URL": url,
             "EXPLORER_MAX_IDENTITIES_PER_ADDRESS": str(participants + 20),
+            **MANY_VISITORS_ENV,
         }
         store = _store(url, data_dir)
         try:
@@ -664,27 +670,19 @@ class Room:
 
 def _read_back(store: Any, room: Room, people: list[dict[str, Any]]) -> tuple[int, int]:
     """(lost, saved but never confirmed), read back per participant with the store's own
-    `own_answer`. Lost: thanked, yet the database holds neither the answer the thank-you
+    `own_answer`. Lost: confirmed, yet the database holds neither the answer the receipt
     confirmed nor a later one the participant sent. Never confirmed: the database holds an
-    answer for someone whose submit never showed the thank-you (it timed out)."""
-    labels = {
-        f"room_{spec.id}": {o.label: o.id for o in spec.options} for spec in _content().main_inputs
-    }
-
-    def ids(answer: dict[str, str] | None) -> dict[str, str] | None:
-        if answer is None:
-            return None
-        return {key.removeprefix("room_"): labels[key][label] for key, label in answer.items()}
-
+    answer for someone whose submit never came back stored (it timed out)."""
+    keys = [spec.id for spec in _content().main_inputs]
     lost = unconfirmed = 0
     for person in people:
         if person["identity"] is None:
             continue
         stored = store.own_answer(room.code, person["identity"]) or {}
-        held = {k: stored[k] for k in (f.removeprefix("room_") for f in FORM_KEYS) if k in stored}
+        held = {k: stored[k] for k in keys if k in stored}
         if person["thanked"] is None:
             unconfirmed += bool(held)
-        elif held not in (ids(person["thanked"]), ids(person["attempted"])):
+        elif held not in (person["thanked"], person["attempted"]):
             lost += 1
     return lost, unconfirmed
 
@@ -776,8 +774,8 @@ def _crowd_run(
         "dashboard_progress": progress[:: max(1, len(progress) // 20)],
         "server": sampler.result(),
         "load_generator_cpu_percent_of_one_core": 100 * client_cpu / finished,
-        "server_cpu_ms_per_participant_run": 1000
+        "server_cpu_ms_per_answer": 1000
         * sampler.result()["cpu_seconds"]
-        / max(1, sum(p["runs"] for p in people)),
+        / max(1, sum(p["submits"] for p in people)),
         "screenshot": str(shot.relative_to(REPO_ROOT)),
     }

@@ -1,7 +1,7 @@
 """Live room: facilitators create and run a room; participants join and answer anonymously.
 
-/room is the lobby; /room?room=CODE is the room, as its facilitator (the key is a cookie
-this browser holds) or as a participant (an identity cookie the join route issued)."""
+/room is the lobby; /room?room=CODE is the room's dashboard for its facilitator (the key is a
+cookie this browser holds); anyone else goes on to the room's light participant page."""
 
 import streamlit as st
 
@@ -24,7 +24,7 @@ try:
         if token:
             room_views.facilitator(content, store, room, token)
         else:
-            room_views.participant(content, store, room)
+            room_views.participant(content, room.code)
 except StoreUnavailable as err:
     # The database is busy or down: keep the link (the room, and a participant's place).
     st.error(content.text("room.unavailable", reason=room_views.error_text(content, err)))

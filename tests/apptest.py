@@ -10,7 +10,10 @@ person sees.
 Rooms: AppTest cannot send cookies, so `room_cookies` (a fixture in tests/conftest.py)
 replaces `views.room_views.browser_cookie` with a lookup in this AppTest session's own
 jar: `open_app("room", cookies=..., room=CODE)`, or `give_cookies(at, ...)` later.
-`app_rooms(...)` points the app's shared room service at a private database.
+`app_rooms(...)` points the app's shared room service at a private database. A phone is
+not a Streamlit session: it opens the light participant page and its JSON API, the app's
+own routes (web/participant.py), which `app_phone()` serves in process on that same room
+service (Starlette's TestClient: it keeps the cookies the routes set, as a browser does).
 """
 
 from __future__ import annotations
@@ -25,12 +28,16 @@ from typing import Any
 
 import pytest
 import streamlit
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
 from streamlit.testing.v1 import AppTest
 
 from explorer import Content, load_content
 from explorer.live_table import row_index, table_row
 from explorer.rooms import RoomStore, facilitator_cookie, participant_cookie
+from tests.support.rooms_app import Phone
 from views.registry import PAGES, REPO_ROOT
+from web.rooms_routes import room_routes
 from web.service import reset_room_service, room_service
 
 FRAME = str(REPO_ROOT / "views" / "frame.py")
@@ -134,6 +141,17 @@ def facilitator_of(code: str, token: str) -> dict[str, str]:
 def participant_in(store: RoomStore, code: str) -> dict[str, str]:
     """The cookie the join route sets: a new participant identity issued by `store`."""
     return {participant_cookie(code): store.issue_participant(code)}
+
+
+PHONE_ADDRESS = "203.0.113.7"  # TEST-NET-3: where a phone's requests come from
+
+
+def app_phone(address: str = PHONE_ADDRESS) -> Phone:
+    """A phone on the app's own routes (the participant page ``/j/CODE``, its answer and
+    picture API), served by the room service the pages share (``app_rooms``); requests
+    come from ``address`` and redirects are not followed."""
+    app = Starlette(routes=room_routes(room_service))
+    return Phone(TestClient(app, client=(address, 50000), follow_redirects=False))
 
 
 def _forget_room_service() -> None:

@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
 from explorer import Content
+from explorer.live_table import component_words
 from views.live_explorer import ReportNotice, read_report
 from views.live_explorer.report import MAX_ENTRIES
-from views.live_explorer.words import component_words
 
 HOSTILE = "<script>alert(1)</script>"
 HUGE = "x" * 1_000_000

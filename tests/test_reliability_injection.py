@@ -7,6 +7,7 @@ import ast
 import csv
 import io
 import re
+from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -29,17 +30,18 @@ from explorer.rooms import (
 from tests.appserver import postgres_url, private_schema
 from tests.apptest import (
     FRAME,
+    app_phone,
     app_rooms,
     component_data,
     facilitator_of,
     open_app,
     page_script,
-    participant_in,
 )
 from tests.conftest import REPO_ROOT
 from tests.measurements import family
+from tests.support.rooms_app import submit_label
 from views.room_views import export_csv
-from views.text import as_text
+from views.text import as_text, title_html
 
 CONTENT = load_content()
 STORE_SOURCE = REPO_ROOT / "explorer" / "rooms" / "store.py"
@@ -99,11 +101,58 @@ def rendered_as_html(at: AppTest) -> list[str]:
     return bodies
 
 
+ACTIVE_TAGS = {"script", "img", "svg", "iframe", "a", "object", "embed", "style", "link"}
+
+
 def markup_rendered(at: AppTest, *markup: str) -> list[str]:
-    """The HTML bodies on the page that carry any of `markup` (counted, then asserted)."""
-    found = [b for b in rendered_as_html(at) if any(m in b for m in markup)]
+    """The HTML bodies on the page in which typed `markup` became markup (counted, then
+    asserted): the text appears unescaped, or a parsed element is active (a script, an
+    image, a link...) or carries an event handler. Escaped text (``&lt;img``) is text."""
+    found = []
+    for body in rendered_as_html(at):
+        elements = _Page(body).elements
+        active = any(
+            tag in ACTIVE_TAGS or any(name.startswith("on") for name, _ in attrs)
+            for tag, attrs in elements
+        )
+        if active or any(m in body for m in markup if "<" in m):
+            found.append(body)
     tally(pages_checked_for_html=1, html_rendered=len(found))
     return found
+
+
+class _Page(HTMLParser):
+    """A page's elements (each start tag with its attributes, in order) and the text of its
+    <title> and <h1>; a <script>'s content is text to the parser, as to a browser."""
+
+    def __init__(self, page: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.elements: list[tuple[str, tuple[tuple[str, str | None], ...]]] = []
+        self.texts = {"title": "", "h1": ""}
+        self._in: str | None = None
+        self.feed(page)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        self.elements.append((tag, tuple(attrs)))
+        if tag in self.texts:
+            self._in = tag
+
+    def handle_endtag(self, tag):
+        if tag == self._in:
+            self._in = None
+
+    def handle_data(self, data):
+        if self._in:
+            self.texts[self._in] += data
+
+
+def participant_page(code: str) -> _Page:
+    """The page a phone gets from the room's join link (/j/CODE, the app's own route)."""
+    response = app_phone().get(f"/j/{code}")
+    assert response.status_code == 200
+    assert submit_label(response.text) == CONTENT.text("room.submit")
+    return _Page(response.text)
 
 
 @pytest.mark.parametrize("title", XSS[:4])
@@ -117,27 +166,40 @@ def test_a_room_title_with_markup_is_shown_as_text_to_facilitator_and_participan
     code, token = app_store.redeem_claim(claim)
     assert app_store.get_room(code).title == title  # stored as typed
 
-    views = {
-        "facilitator": open_app("room", cookies=facilitator_of(code, token), room=code),
-        "participant": open_app("room", cookies=participant_in(app_store, code), room=code),
-    }
-    assert views["facilitator"].button(key="reveal")
-    assert views["participant"].button(key="room_submit")
-    for who, view in views.items():
-        # A heading is markdown: the title reaches it with every markdown character escaped.
-        assert as_text(title) in [s.value for s in view.subheader], who
-        assert not markup_rendered(view, title, "onerror", "<script"), who
-        tally(titles_shown_as_text=1)
+    facilitator = open_app("room", cookies=facilitator_of(code, token), room=code)
+    assert facilitator.button(key="reveal")
+    # The heading is escaped HTML, not markdown (which would link addresses in it).
+    assert title_html(title) in [h.proto.body for h in facilitator.html]
+    assert not markup_rendered(facilitator, title, "onerror", "<script")
+    tally(titles_shown_as_text=1)
+
+    # The participant's page is HTML from a template: the title is its heading and its
+    # window title, as text, and it adds no element or attribute to the page (compared
+    # with the same page for a room with a plain title).
+    page = participant_page(code)
+    plain = participant_page(app_store.create_room("Plain title").room.code)
+    added = Counter(page.elements) - Counter(plain.elements)
+    tally(pages_checked_for_html=1, html_rendered=sum(added.values()))
+    assert not added, list(added)
+    assert page.texts["h1"] == title
+    assert page.texts["title"] == CONTENT.text("participant.page_title", title=title)
+    tally(titles_shown_as_text=1)
     assert app_store.verify_token(code, token)
 
 
 @settings(max_examples=500, deadline=None)
 @given(typed=st.text(max_size=80))
-def test_escaped_text_reads_back_exactly_and_leaves_no_markdown_syntax(typed):
+def test_typed_text_becomes_one_code_span_that_reads_back_exactly(typed):
+    """Inside a code span markdown makes no link, icon or emphasis: the span's fence is
+    longer than any run of backticks in the text, so nothing in it can close it early."""
     shown = as_text(typed)
-    assert re.sub(r"\\(.)", r"\1", shown, flags=re.DOTALL) == typed
-    unescaped = re.sub(r"\\.", "", shown, flags=re.DOTALL)
-    assert not any(c in unescaped for c in "\\`*_[]()<>$:#|~!")
+    fence = re.match(r"`+", shown).group(0)
+    assert shown.endswith(fence) and len(shown) >= 2 * len(fence)
+    inner = shown[len(fence) : -len(fence)]
+    assert all(len(run) < len(fence) for run in re.findall(r"`+", inner))
+    flat = re.sub(r"[\r\n]+", " ", typed)
+    padded = inner.startswith(" ") and inner.endswith(" ") and inner != flat
+    assert (inner[1:-1] if padded else inner) == flat
     tally(markdown_escape_examples=1)
 
 

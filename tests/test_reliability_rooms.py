@@ -1,14 +1,20 @@
 """Rooms under faults: nothing is lost, and no one gets in.
 
 * The app process SIGKILLed while participants submit through a real browser: every answer
-  a participant saw "Thank you" for is there after a restart.
-* SQLite locked by another connection: the participant is told to try again, keeps the form,
-  and the next try succeeds; nothing earlier is lost.
-* PostgreSQL stopped and started: a clear StoreUnavailable while down, the same store works
-  again after, nothing committed is lost.
+  a participant's phone showed as stored is there after a restart.
+* SQLite locked by another connection: the participant's answer is refused with words that
+  ask them to try again (their page keeps the choice: tests/browser/test_participant_browser.py),
+  nothing is half-written, and the next try succeeds; nothing earlier is lost.
+* PostgreSQL stopped and started: a clear StoreUnavailable while down (the phone's page and
+  its answer say so), the same store works again after, nothing committed is lost.
 * Participants cannot read, change or count each other's answers; a guessed facilitator
   token does nothing; only token hashes are stored, compared in constant time.
-* Room codes cannot be enumerated: failed lookups are rate-limited per client.
+* Room codes cannot be enumerated: failed lookups are rate-limited per client, on the
+  lobby and on the join link alike; a participant in a room is never locked out of it.
+
+Phones are on the light participant page, the app's own routes, served in process on the
+app's room service (``app_phone``: it keeps the cookies and the device proof the page is
+given, and sends its answers as the page's script does).
 
 PostgreSQL tests need ``EXPLORER_TEST_POSTGRES_URL`` (``source .ci/postgres.sh``): skipped
 without it, failed under ``CI=true``. The PostgreSQL fault test starts a cluster of its own
@@ -20,6 +26,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import hashlib
+import html
 import json
 import math
 import re
@@ -50,6 +57,7 @@ from explorer.rooms import (
     SlidingWindowLimiter,
     StoreUnavailable,
     UnknownParticipant,
+    facilitator_cookie,
     hash_token,
     participant_cookie,
 )
@@ -63,14 +71,16 @@ from tests.appserver import (
 )
 from tests.apptest import (
     FRAME,
+    app_phone,
     app_rooms,
     facilitator_of,
     give_cookies,
     page_script,
     participant_in,
 )
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, NO_BROWSER_MESSAGE, wait_for_app
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, NO_BROWSER_MESSAGE
 from tests.measurements import family
+from tests.support.rooms_app import boot_data, main_answer, submit_label
 
 CONTENT = load_content()
 ANSWER = {"goal": "specific", "timeframe": "weeks", "stage": "mid", "structure": "formal"}
@@ -137,39 +147,41 @@ def sqlite_file(store: RoomStore) -> Path:
 # =========================================================================== SQLite locked
 
 
+def stored_receipt(response: Any) -> dict[str, Any] | None:
+    """The answer a phone was shown as stored (None: it was told it was not)."""
+    if response.status_code != 200:
+        return None
+    return response.json().get("receipt")
+
+
 def test_a_locked_database_asks_the_participant_to_try_again_and_keeps_the_form(app_store):
     created = app_store.create_room("Locked workshop")
     code = created.room.code
     earlier = [app_store.issue_participant(code) for _ in range(3)]
     for me in earlier:
         app_store.submit(code, me, {"goal": "mixed"}, "blend")
-    cookie = participant_in(app_store, code)
-    (participant,) = cookie.values()
-    at = room_page(cookies=cookie, room=code)
-    for input_id in ("goal", "timeframe", "structure"):
-        at.select_slider(key=f"room_{input_id}").set_value(ANSWER[input_id])
+    phone = app_phone()
+    assert phone.get(f"/j/{code}").status_code == 200
+    participant = phone.cookies.get(participant_cookie(code))
 
     with exclusive_lock(sqlite_file(app_store)):
         started = time.monotonic()
-        at.button(key="room_submit").click().run()
+        tap = phone.answer(code, ANSWER)
         waited = time.monotonic() - started
-        shows_no_exception(at)
-        text = alerts(at)
-        refused = int(bool(at.error) and "not" in at.error[0].value)
+        refused = int(tap.status_code == 503 and stored_receipt(tap) is None)
         MEASURED.add("sqlite_locked", faults_injected=1, submits_refused_while_locked=refused)
-        assert at.error and "not" in at.error[0].value and "try again" in at.error[0].value, text
-        assert "Thank you" not in text
-        # The participant's place and choices are kept.
-        assert dict(at.query_params) == {"room": code}
-        for input_id in ("goal", "timeframe", "structure"):
-            assert at.select_slider(key=f"room_{input_id}").value == ANSWER[input_id]
+        # Refused in content's words, which ask to try again (the page shows them with
+        # "not saved" and keeps the choice on its sliders); nothing is half-written.
+        assert tap.status_code == 503, tap.text
+        assert tap.json() == {"error": BUSY} and "try again" in BUSY
         assert app_store.own_answer(code, participant) is None
         assert waited < 15
+    # The participant keeps their place: the same identity, the same page.
+    assert phone.cookies.get(participant_cookie(code)) == participant
 
-    at.button(key="room_submit").click().run()  # the same form, pressed again
-    shows_no_exception(at)
-    thanked = any("Thank you" in s.value for s in at.success)
-    committed = [*earlier, participant] if thanked else earlier
+    again = phone.answer(code, ANSWER)  # the same choice, sent again
+    acknowledged = stored_receipt(again)
+    committed = [*earlier, participant] if acknowledged else earlier
     lost = [p for p in committed if app_store.own_answer(code, p) is None]
     MEASURED.add(
         "sqlite_locked",
@@ -178,7 +190,7 @@ def test_a_locked_database_asks_the_participant_to_try_again_and_keeps_the_form(
         answers_in_database=app_store.snapshot(code).count,
         answers_lost=len(lost),
     )
-    assert not at.error and thanked
+    assert acknowledged and acknowledged["answers"] == ANSWER, again.text
     assert app_store.own_answer(code, participant) == {**ANSWER, "verdict": ANSWER_VERDICT}
     assert not lost and app_store.snapshot(code).count == len(committed)
 
@@ -225,10 +237,10 @@ def _postgres_stopped(server: PrivatePostgres, store: RoomStore) -> None:
     while_down = store.issue_participant(code)
     after_restart = store.issue_participant(code)
     # A participant's page, opened while the server is up.
-    cookie = participant_in(store, code)
-    (participant,) = cookie.values()
-    at = room_page(cookies=cookie, room=code)
-    assert has_button(at, "room_submit")
+    phone = app_phone()
+    page = phone.get(f"/j/{code}")
+    assert page.status_code == 200 and submit_label(page.text)
+    participant = phone.cookies.get(participant_cookie(code))
 
     server.stop()
     refused = 0
@@ -246,26 +258,28 @@ def _postgres_stopped(server: PrivatePostgres, store: RoomStore) -> None:
         assert caught.value.code == "store_unavailable"
         assert time.monotonic() - started < 15
         refused += 1
-    at.run()  # the participant's next click while the server is down
-    shows_no_exception(at)
-    page_refused = int(any(BUSY in e.value for e in at.error))
+    # The participant's next tap, and a reload of their page, while the server is down.
+    tap = phone.answer(code, ANSWER)
+    reload = phone.get(f"/j/{code}")
+    tap_refused = int(tap.status_code == 503 and tap.json() == {"error": BUSY})
+    reload_refused = int(reload.status_code == 503 and BUSY in html.unescape(reload.text))
     MEASURED.add(
         "postgres_stopped",
         faults_injected=1,
-        operations_refused_while_down=refused + page_refused,
+        operations_refused_while_down=refused + tap_refused + reload_refused,
     )
-    assert page_refused, alerts(at)
-    assert dict(at.query_params) == {"room": code}  # their link (and place) is kept
-    assert has_button(at, "room_retry")
+    assert tap_refused, tap.text
+    assert reload_refused and "Traceback" not in reload.text, reload.text
+    # Their place is kept: the same identity, still in the phone's cookie.
+    assert "set-cookie" not in reload.headers
+    assert phone.cookies.get(participant_cookie(code)) == participant
 
     server.start()
     store.submit(code, after_restart, ANSWER, ANSWER_VERDICT)  # the same store object
     committed.append(after_restart)
-    at.button(key="room_retry").click().run()
-    shows_no_exception(at)
-    assert has_button(at, "room_submit") and not at.error
-    at.button(key="room_submit").click().run()
-    if any("Thank you" in s.value for s in at.success):
+    again = phone.get(f"/j/{code}")  # the page again, and the same choice sent again
+    assert again.status_code == 200 and submit_label(again.text)
+    if stored_receipt(phone.answer(code, ANSWER)):
         committed.append(participant)
 
     snapshot = store.snapshot(code)
@@ -277,7 +291,7 @@ def _postgres_stopped(server: PrivatePostgres, store: RoomStore) -> None:
         answers_in_database=snapshot.count,
         answers_lost=len(lost),
     )
-    assert participant in committed, alerts(at)
+    assert participant in committed
     assert not lost and snapshot.count == len(committed)
     assert store.own_answer(code, while_down) is None
 
@@ -329,34 +343,40 @@ def test_a_participant_reads_and_changes_only_their_own_answer(store):
     assert store.snapshot(code).count == 2
 
 
+AGGREGATE = {"revealed", "closed", "answered", "distribution", "average", "disagreement", "summary"}
+
+
 def test_the_participant_view_shows_no_one_elses_answer_only_the_revealed_aggregate(app_store):
     created = app_store.create_room("Private answers")
     code = created.room.code
-    at = room_page(cookies=participant_in(app_store, code), room=code)
-    at.select_slider(key="room_goal").set_value("specific")
-    at.button(key="room_submit").click().run()
-    own = [m.value for m in at.markdown]
+    phone = app_phone()
+    assert phone.get(f"/j/{code}").status_code == 200
+    mine = phone.answer(code, main_answer(CONTENT, goal="specific"))
+    assert mine.status_code == 200
+    own_page = phone.get(f"/j/{code}").text
+    picture = f"/api/rooms/{code}/picture"
     others = ["holistic", "mixed", "holistic", "mostly-holistic"] * 3
     for goal in others:
         app_store.submit(code, app_store.issue_participant(code), {"goal": goal}, "mentoring")
-    at.run()
-    shows_no_exception(at)
-    # Before the reveal: nothing about the others at all.
-    assert [m.value for m in at.markdown] == own
-    assert not at.get("plotly_chart") and not at.dataframe
-    assert not any("answered" in m or "joined" in m for m in own)
+    # Before the reveal: nothing about the others at all, on the page or from its API.
+    assert phone.get(f"/j/{code}").text == own_page
+    assert phone.get(picture).json() == {"revealed": False, "closed": False}
 
     app_store.set_revealed(code, created.token, True)
-    at.run()
-    shows_no_exception(at)
     # After it: their own answer as before, then the room's aggregate and nothing per person.
-    assert [m.value for m in at.markdown][: len(own)] == own
-    charts = {c.key: json.loads(c.proto.spec) for c in at.get("plotly_chart")}
-    assert set(charts) == {"room_distribution", "room_radar"}
-    assert sum(charts["room_distribution"]["data"][0]["y"]) == len(others) + 1
-    assert len(charts["room_radar"]["data"]) <= 5  # two approaches, the average, its band
-    assert not at.dataframe and not at.get("download_button")
-    assert not any("answered" in m.value or "joined" in m.value for m in at.markdown)
+    page = phone.get(f"/j/{code}").text
+    assert boot_data(page)["receipt"] == boot_data(own_page)["receipt"]
+    assert boot_data(page)["receipt"] == mine.json()["receipt"]
+    shown = phone.get(picture).json()
+    assert set(shown) == AGGREGATE
+    assert [item["verdict"] for item in shown["distribution"]] == list(CONTENT.verdict.approaches)
+    assert sum(item["count"] for item in shown["distribution"]) == len(others) + 1
+    assert len(shown["average"]) == len(CONTENT.dimensions)  # one average, no one's needs
+    assert all(isinstance(need, float | int) for need in shown["average"])
+    assert len(shown["disagreement"]) <= len(CONTENT.dimensions)
+    text = json.dumps(shown)
+    assert "mostly-holistic" not in text and "joined" not in text
+    assert "export" not in text and "csv" not in text.lower()
 
 
 def test_participant_identities_are_unguessable_and_signed(store):
@@ -572,30 +592,100 @@ def test_the_app_refuses_code_guesses_beyond_the_limit(tmp_path, room_cookies):
         assert [e.value for e in at.error] == [TOO_MANY]
         at = room_page(at, room=code)
         assert [e.value for e in at.error] == [TOO_MANY]
-        # ... but another browser is not affected.
-        other = room_page(cookies=participant_in(store, code), room=code)
-        assert has_button(other, "room_submit") and not other.error
+        # ... but another browser is not affected: it goes on to the room's page.
+        other = room_page(room=code)
+        assert not other.error
+        assert [i.value for i in other.info] == [CONTENT.text("room.joining")]
+        assert app_phone().get(f"/j/{code}").status_code == 200
+
+
+def test_a_made_up_cookie_does_not_let_guesses_skip_the_limit(tmp_path, room_cookies):
+    """Issue 24: the room page skipped the failed-lookup limit whenever the browser held any
+    cookie named for the guessed code (800 guesses, 0 refused). Only a cookie this server
+    issued vouches for a code."""
+    made_up = f"{'A' * 16}.{'B' * 43}"
+    with app_rooms(tmp_path, EXPLORER_MAX_CODE_LOOKUPS_PER_MINUTE="3") as store:
+        code = store.create_room("Real room").room.code
+        guesses = [c for c in ("ABCDEF", "GHJKMN", "PQRSTU", "VWXYZ2", "345678") if c != code]
+        at = None
+        refused = 0
+        for guess in guesses:
+            cookies = {participant_cookie(guess): made_up, facilitator_cookie(guess): "x" * 32}
+            at = room_page(at, cookies=cookies, room=guess)
+            refused += [e.value for e in at.error] == [TOO_MANY]
+        MEASURED.set(
+            "made_up_cookies", guesses_tried=len(guesses), guesses_refused=refused, limit=3
+        )
+        assert refused == len(guesses) - 3
+        # A cookie the server did issue still vouches for its room, beyond the limit.
+        real = store.issue_participant(code)
+        at = room_page(at, cookies={participant_cookie(code): real}, room=code)
+        assert not at.error
+
+
+def test_the_join_link_refuses_code_guesses_beyond_the_limit(tmp_path, room_cookies):
+    """The join link is a lookup too: guessing codes in its address is limited per address
+    (a route has no browser session), and another address is not affected."""
+    limit = {
+        "EXPLORER_MAX_CODE_LOOKUPS_PER_MINUTE": "3",
+        "EXPLORER_MAX_CODE_LOOKUPS_PER_MINUTE_PER_ADDRESS": "3",
+    }
+    with app_rooms(tmp_path, **limit) as store:
+        code = store.create_room("Real room").room.code
+        guesser = app_phone("198.51.100.66")
+        guesses = [c for c in ("ABCDEF", "GHJKMN", "PQRSTU", "VWXYZ2", "345678") if c != code]
+        for guess in guesses[:3]:
+            answer = guesser.get(f"/j/{guess}")
+            assert answer.status_code == 404
+            assert CONTENT.text("room_errors.room_not_found") in html.unescape(answer.text)
+        for attempt in (guesses[3], code):  # now even the right code must wait
+            answer = guesser.get(f"/j/{attempt}")
+            assert answer.status_code == 429 and TOO_MANY in html.unescape(answer.text)
+            assert participant_cookie(code) not in answer.headers.get("set-cookie", "")
+        other = app_phone("203.0.113.9")  # another address
+        assert other.get(f"/j/{code}").status_code == 200
+        assert other.cookies.get(participant_cookie(code))
 
 
 def test_a_participant_already_in_a_room_is_never_locked_out(tmp_path, room_cookies):
-    with app_rooms(tmp_path, EXPLORER_MAX_CODE_LOOKUPS_PER_MINUTE="1") as store:
+    limit = {
+        "EXPLORER_MAX_CODE_LOOKUPS_PER_MINUTE": "1",
+        "EXPLORER_MAX_CODE_LOOKUPS_PER_MINUTE_PER_ADDRESS": "1",
+    }
+    with app_rooms(tmp_path, **limit) as store:
         code = store.create_room().room.code
+        # In the app: a session holding the room's identity goes on to the room's page.
         joined = participant_in(store, code)
         at = room_page(cookies=joined, room=code)
-        assert has_button(at, "room_submit")
+        assert [i.value for i in at.info] == [CONTENT.text("room.joining")]
         at = room_page(at, room="ZZZZZZ")  # one failed guess: the limit is reached
         assert "no room" in at.error[0].value.lower()
         at = room_page(at, room=code)  # back to their own room, identity cookie and all
-        assert has_button(at, "room_submit") and not at.error, alerts(at)
-        at.button(key="room_submit").click().run()
-        assert any("Thank you" in s.value for s in at.success)
+        assert not at.error, alerts(at)
+        assert [i.value for i in at.info] == [CONTENT.text("room.joining")]
+
+        # On the phone: the join link, then one failed guess from the same address (the
+        # limit is reached), then their own room again, identity cookie and all.
+        phone = app_phone()
+        assert phone.get(f"/j/{code}").status_code == 200
+        assert phone.get("/j/ZZZZZZ").status_code == 404
+        assert phone.get("/j/ZZZZZ2").status_code == 429  # the address is at its limit
+        again = phone.get(f"/j/{code}")
+        assert again.status_code == 200, html.unescape(again.text)
+        assert "set-cookie" not in again.headers  # the same seat, not a new one
+        tap = phone.answer(code, ANSWER)
+        assert stored_receipt(tap) is not None, tap.text
 
 
 # =========================================================================== SIGKILL
 
 
-SUBMIT_BUTTON = ".st-key-room_submit button"
-THANKS = '[data-testid="stAlertContentSuccess"]'
+# The participant page's hooks (web/templates/participant.html): the submit button, and the
+# answer as stored, which the page shows only once the store has it (``data-stored-count``:
+# how many answers this page has had stored).
+SUBMIT_BUTTON = '[data-testid="submit-answer"]'
+RECEIPT = '[data-testid="answer-receipt"]'
+SAVING = CONTENT.text("participant.saving")
 PAGES_PER_ROUND = 8
 FULL_ROUNDS = 1
 KILL_AFTER_COMMITS = 3  # of the last round's PAGES_PER_ROUND submissions
@@ -647,10 +737,10 @@ def in_own_thread(function: Callable[[], T], timeout_s: float) -> T:
 
 def _join(browser: Browser, base_url: str, code: str) -> tuple[BrowserContext, Page]:
     """A new phone (a browser context of its own) that opens the room's join link: the
-    route gives it an identity cookie and sends it on to /room?room=CODE."""
+    route gives it an identity cookie and answers with the participant page."""
     context = browser.new_context(viewport={"width": 1000, "height": 900})
     page = context.new_page()
-    page.goto(f"{base_url}/api/rooms/{code}/join", wait_until="commit")
+    page.goto(f"{base_url}/j/{code}", wait_until="commit")
     return context, page
 
 
@@ -661,10 +751,8 @@ def _identity(context: BrowserContext, code: str) -> str:
 
 
 def _answer_goal(page: Page, steps: int) -> None:
-    wait_for_app(page)
-    slider = page.locator('[data-testid="stForm"]').get_by_role(
-        "slider", name=CONTENT.input_by_id["goal"].label
-    )
+    page.wait_for_selector("body[data-ready=true]", timeout=30_000)
+    slider = page.get_by_role("slider", name=CONTENT.input_by_id["goal"].label)
     slider.focus()
     page.keyboard.press("Home")
     for _ in range(steps):
@@ -689,7 +777,14 @@ def _kill_after_commits(server: AppServer, database: Path, code: str, count: int
 
 
 def _thanked(page: Page) -> bool:
-    return page.locator(THANKS).filter(has_text="Thank you").count() > 0
+    """Whether the phone shows its answer as stored, once it is no longer saving (the
+    answer came back, or the page says it was not saved)."""
+    page.wait_for_function(
+        "(saving) => document.querySelector('#status').textContent !== saving",
+        arg=SAVING,
+        timeout=30_000,
+    )
+    return bool(page.locator(RECEIPT).get_attribute("data-stored-count"))
 
 
 @pytest.mark.slow
@@ -698,8 +793,8 @@ def _thanked(page: Page) -> bool:
 def test_sigkill_of_the_app_mid_submission_loses_no_acknowledged_answer(tmp_path: Path):
     """Participants answer through the real app in Chromium, each on a phone of its own
     (joined through the join link); the app is SIGKILLed while a round of submissions is in
-    flight, restarted on the same database, and every answer a participant saw "Thank you"
-    for must be there."""
+    flight, restarted on the same database, and every answer a participant's phone showed
+    as stored must be there."""
     servers: list[AppServer] = []
     try:
         counts = in_own_thread(lambda: _sigkill_scenario(tmp_path, servers), timeout_s=280)
@@ -721,7 +816,7 @@ def _sigkill_scenario(tmp_path: Path, servers: list[AppServer]) -> dict[str, int
     server = AppServer(env, tmp_path / "logs")
     servers.append(server)
     server.start()
-    acknowledged: dict[str, str] = {}  # identity -> goal they saw "Thank you" for
+    acknowledged: dict[str, str] = {}  # identity -> goal their phone showed as stored
     submitted: dict[str, str] = {}
     in_flight: list[str] = []
     phones: dict[str, BrowserContext] = {}
@@ -746,7 +841,11 @@ def _sigkill_scenario(tmp_path: Path, servers: list[AppServer]) -> dict[str, int
                 for _, page in pages:
                     page.locator(SUBMIT_BUTTON).dispatch_event("click")
                 for me, page in pages:
-                    expect(page.locator(THANKS)).to_contain_text("Thank you", timeout=30_000)
+                    expect(page.locator(RECEIPT)).to_have_attribute(
+                        "data-stored-count", "1", timeout=30_000
+                    )
+                    shown = json.loads(page.locator(RECEIPT).get_attribute("data-answers") or "{}")
+                    assert shown.get("goal") == submitted[me], shown
                     acknowledged[me] = submitted[me]
                     page.close()  # the phone keeps its cookie; its page is not needed
                 continue
@@ -769,10 +868,10 @@ def _sigkill_scenario(tmp_path: Path, servers: list[AppServer]) -> dict[str, int
                     in_flight.append(me)
         assert in_flight, "the kill came after every submission had been handled"
 
-        # Restart on the same database: every acknowledged answer is there.
-        server = AppServer(env, tmp_path / "logs")
-        servers.append(server)
-        server.start()
+        # Restart on the same database, at the same address (the phones' pages keep their
+        # device proofs in that origin's storage): every acknowledged answer is there.
+        if not server.launch():
+            raise RuntimeError(f"the app did not start again on port {server.port}")
         reopened = RoomStore.from_settings(RoomSettings.from_env({"EXPLORER_DATA_DIR": str(data)}))
         lost = [
             me
@@ -796,11 +895,16 @@ def _sigkill_scenario(tmp_path: Path, servers: list[AppServer]) -> dict[str, int
         assert not lost, f"acknowledged answers lost after SIGKILL: {lost}"
         assert present == len(acknowledged) + committed_in_flight
 
-        # The restarted app shows the same: a participant who reloads sees their answer.
-        page = phones[next(iter(acknowledged))].new_page()
+        # The restarted app shows the same: a participant who opens the room's link again
+        # is sent on to the room's page, which shows their answer as stored.
+        me = next(iter(acknowledged))
+        page = phones[me].new_page()
         page.goto(f"{server.url}/room?room={code}", wait_until="commit")
-        wait_for_app(page)
-        expect(page.locator(THANKS)).to_contain_text("Thank you")
+        page.wait_for_url(re.compile(rf"/j/{code}$"), timeout=30_000)
+        page.wait_for_selector("body[data-ready=true]", timeout=30_000)
+        expect(page.locator(RECEIPT)).to_be_visible()
+        shown = json.loads(page.locator(RECEIPT).get_attribute("data-answers") or "{}")
+        assert shown.get("goal") == acknowledged[me], shown
         expect(page.locator(SUBMIT_BUTTON)).to_have_text(CONTENT.text("room.update"))
         assert not dialogs, f"markup in the room title ran as script: {dialogs}"
         for context in phones.values():

@@ -6,13 +6,18 @@ fresh AppTest session on that link. Whatever the link, a page never raises, inpu
 to their defaults with a visible notice (at most three shown, then one "…and N more" line; a
 link over 2,000 characters gets one notice and the defaults), and nothing from the link
 reaches the page as HTML. The Room page gets cookies too, as the app's routes set them:
-the facilitator's key and a participant's identity are cookies, never link parameters.
+the facilitator's key and a participant's identity are cookies, never link parameters; a
+participant is sent on to the room's light page (``/j/CODE``, the app's own route), which
+each example then opens as a phone holding those cookies would.
 
 ``read_query`` itself, the pure function behind the notices, gets many more examples.
 """
 
 from __future__ import annotations
 
+import html
+import itertools
+import re
 import time
 from collections.abc import Iterator
 from urllib.parse import parse_qs, urlencode
@@ -32,8 +37,18 @@ import views.room_views
 from explorer import load_content
 from explorer.rooms import InvalidCode, facilitator_cookie, normalise_code, participant_cookie
 from explorer.urlstate import MAX_SHOWN_VALUE, read_query
-from tests.apptest import FRAME, app_rooms, give_cookies, jar_cookie, live_view, page_script
+from tests.apptest import (
+    FRAME,
+    app_phone,
+    app_rooms,
+    component_data,
+    give_cookies,
+    jar_cookie,
+    live_view,
+    page_script,
+)
 from tests.measurements import family
+from tests.support.rooms_app import boot_data, submit_label
 from views.inputs import MAX_NOTICES
 from views.inputs import MAX_QUERY_CHARS as MAX_LINK_CHARS
 from views.text import as_text
@@ -78,6 +93,8 @@ NASTY = [
     "",
 ]
 MARKUP = ("<script", "onerror", "onload")
+COOKIE_SAFE = re.compile(r"[A-Za-z0-9._~-]+")  # a value a browser can hold and send back
+_devices = itertools.count(1)  # each phone its own address: the identity limit is per address
 MEASURED = family("urls")
 ENTRY = "arbitrary_links"
 
@@ -368,14 +385,34 @@ def test_the_room_page_survives_any_link_and_explains_what_it_refused(live_room,
     else:
         assert "reveal" not in buttons and "close" not in buttons
         assert not any("answered" in m.value for m in at.markdown)
-        if view == "participant":
-            assert "room_submit" in buttons
-            # The title is markup, shown as text (a heading is never rendered as HTML).
-            assert as_text(TITLE) in headings
-        else:  # no identity yet: sent to the join route, which sets one
-            assert [i.value for i in at.info] == [CONTENT.text("room.joining")]
-            assert "room_submit" not in buttons
+        # With an identity or without, the room page sends a participant on to the
+        # room's light page; that page shows the title (markup) as text.
+        assert [i.value for i in at.info] == [CONTENT.text("room.joining")]
+        assert not buttons and not at.select_slider
+        url = component_data(at, "room_join")["url"]
+        assert url == f"/j/{code}"
+        participant_page_follows(url, code, cookies, keeps_identity=view == "participant")
     MEASURED.add_to(ENTRY, "room_views", **{view: 1})
+
+
+def participant_page_follows(url: str, code: str, cookies: dict, *, keeps_identity: bool) -> None:
+    """The room's light page, opened as a phone holding the cookies of this example: the
+    answer form, the title shown as text, and the identity this phone holds kept (or, with
+    none valid, a new one set by the route)."""
+    n = next(_devices)
+    phone = app_phone(f"198.18.{n // 256 % 256}.{n % 256}")
+    held = cookies.get(participant_cookie(code))
+    if isinstance(held, str) and COOKIE_SAFE.fullmatch(held):
+        phone.cookies.set(participant_cookie(code), held)
+    page = phone.get(url)
+    assert page.status_code == 200, page.text[:300]
+    assert submit_label(page.text) == CONTENT.text("room.submit")
+    assert boot_data(page.text)["code"] == code
+    # The title is markup, shown as text: escaped in the page's heading.
+    assert TITLE not in page.text
+    assert html.unescape(page.text.split("<h1>", 1)[1].split("</h1>", 1)[0]) == TITLE
+    given_identity = participant_cookie(code) in page.headers.get("set-cookie", "")
+    assert given_identity is not keeps_identity, (keeps_identity, page.headers)
 
 
 # --------------------------------------------------------------------------- other pages

@@ -419,7 +419,9 @@ def test_every_room_error_has_a_code_and_words_in_content() -> None:
     for kind in ALL_ERRORS:
         error = kind()
         assert error.code == kind.code and error.message
-        text = content.text(f"room_errors.{error.code}", limit=80, found=3, supported=2)
+        text = content.text(
+            f"room_errors.{error.code}", limit=80, found=3, supported=2, install="pip install x"
+        )
         assert 10 < len(text) < 200
     for key in ("back_to_room", "live", "offline"):
         assert content.text(f"room_errors.{key}")

@@ -1,28 +1,43 @@
-"""The live room in the app (AppTest): facilitator and participant flows, and bad input.
+"""The live room in the app: the facilitator's dashboard (AppTest), the phones on the light
+participant page (the app's own routes, in process: `app_phone`), and bad input.
 
 The facilitator's key and a participant's identity are HttpOnly cookies set by the app's
-routes (/api/rooms/claim, /api/rooms/<CODE>/join; tests/test_room_routes.py). AppTest cannot
-follow those routes or send cookies, so here each session gets the cookie the route would
-have set (`room_cookies`, tests/apptest.py), made with the app's own store.
+routes (/api/rooms/claim, /j/<CODE>; tests/test_room_routes.py, tests/test_participant_routes.py).
+AppTest cannot follow those routes or send cookies, so here each session gets the cookie the
+route would have set (`room_cookies`, tests/apptest.py), made with the app's own store; a
+phone holds the cookies the routes set for it, as a browser does.
 """
 
 from __future__ import annotations
 
+import html
 import json
+import re
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from explorer import Content, evaluate
-from explorer.rooms import RoomNotFound, RoomStore
+from explorer import Content, evaluate, load_content
+from explorer.rooms import RoomNotFound, RoomStore, participant_cookie
 from tests.apptest import (
+    app_phone,
     app_rooms,
     component_data,
     facilitator_of,
     open_app,
     participant_in,
 )
+from tests.support.rooms_app import (
+    Phone,
+    boot_data,
+    closed_notice_shown,
+    main_answer,
+    submit_label,
+)
+
+CONTENT = load_content()
 
 
 @pytest.fixture
@@ -36,16 +51,37 @@ def button(at: AppTest, label: str):
     return next(b for b in at.button if b.label == label)
 
 
-def submit_answer(at: AppTest, **choices: str) -> AppTest:
-    for key, value in choices.items():
-        at.select_slider(key=f"room_{key}").set_value(value)
-    at.button(key="room_submit").click().run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+def joined_phone(code: str) -> Phone:
+    """A phone that opened the room's join link: it holds its identity cookie."""
+    phone = app_phone()
+    assert phone.get(f"/j/{code}").status_code == 200
+    assert phone.cookies.get(participant_cookie(code))
+    return phone
+
+
+def submit_answer(phone: Phone, code: str, **choices: str) -> dict[str, Any]:
+    """Press Submit on the phone's page with these sliders moved (the others at their
+    defaults); the answer as the page then shows it, read back from the store."""
+    response = phone.answer(code, main_answer(CONTENT, **choices))
+    assert response.status_code == 200, response.text
+    return response.json()["receipt"]
+
+
+def heading(page_html: str) -> str:
+    return html.unescape(page_html.split("<h1>", 1)[1].split("</h1>", 1)[0])
 
 
 def subheaders(at: AppTest) -> list[str]:
     return [s.value for s in at.subheader]
+
+
+def typed_titles(at: AppTest) -> list[str]:
+    """Room titles as the dashboard shows them: escaped HTML headings (views.text)."""
+    return [
+        html.unescape(re.sub(r"<[^>]+>", "", h.proto.body))
+        for h in at.html
+        if "typed-title" in h.proto.body
+    ]
 
 
 def shows_room_picture(at: AppTest) -> bool:
@@ -77,9 +113,9 @@ def test_the_facilitator_sees_code_join_link_and_qr_and_no_key_in_the_address(
     created = store.create_room("Friday workshop")
     code = created.room.code
     at = open_app("room", cookies=facilitator_of(code, created.token), room=code)
-    assert "Friday workshop" in subheaders(at)
+    assert "Friday workshop" in typed_titles(at)
     text = " ".join(m.value for m in at.markdown)
-    assert code in text and f"/api/rooms/{code}/join" in text
+    assert code in text and re.search(rf"https?://\S+/j/{code}(\s|$)", text), text
     assert len(at.image) == 1
     assert at.button(key="reveal").label == content.text("room.reveal")
     assert dict(at.query_params) == {"room": code}
@@ -96,61 +132,80 @@ def test_a_key_in_the_link_opens_no_dashboard(store: RoomStore, content: Content
     assert [i.value for i in at.info] == [content.text("room.joining")]
 
 
+@pytest.mark.parametrize("holds_identity", [False, True], ids=["new phone", "in the room"])
 def test_a_participant_without_an_identity_is_sent_to_the_join_route(
-    store: RoomStore, content: Content
+    store: RoomStore, content: Content, holds_identity: bool
 ):
     code = store.create_room("Room").room.code
-    at = open_app("room", room=code)
+    cookies = participant_in(store, code) if holds_identity else None
+    at = open_app("room", cookies=cookies, room=code)
     assert [i.value for i in at.info] == [content.text("room.joining")]
-    assert component_data(at, "room_join")["url"] == f"/api/rooms/{code}/join"
-    assert not any(b.key == "room_submit" for b in at.button)
+    url = component_data(at, "room_join")["url"]
+    assert url == f"/j/{code}"
+    assert not at.button and not at.select_slider  # no answer form on this page
+    assert dict(at.query_params) == {"room": code}
+    # The join route gives a new phone its identity, and the page to answer on.
+    phone = app_phone()
+    page = phone.get(url)
+    assert page.status_code == 200
+    assert phone.cookies.get(participant_cookie(code))
+    assert submit_label(page.text) == content.text("room.submit")
 
 
 def test_participant_joins_submits_and_sees_own_verdict(store: RoomStore):
     code = store.create_room("Room").room.code
-    at = open_app("room", cookies=participant_in(store, code), room=code)
-    assert "Room" in subheaders(at)
+    phone = app_phone()
+    page = phone.get(f"/j/{code}")
+    assert page.status_code == 200 and heading(page.text) == "Room"
     assert store.snapshot(code).joined == 1
-    submit_answer(at, goal="specific", timeframe="weeks", structure="formal")
-    assert any("Thank you" in s.value for s in at.success)
-    assert "Verdict: Coaching" in subheaders(at)
+    receipt = submit_answer(phone, code, goal="specific", timeframe="weeks", structure="formal")
+    # The phone shows the answer as the store holds it: each choice, and its own verdict.
+    assert receipt["submitted_at"]
+    assert receipt["verdict"] == "coaching"
+    coaching = CONTENT.verdict.approaches["coaching"].headline
+    assert receipt["verdict_line"] == CONTENT.text("participant.stored_verdict", headline=coaching)
+    for input_id, option in (("goal", "specific"), ("timeframe", "weeks")):
+        spec = CONTENT.input_by_id[input_id]
+        line = CONTENT.text(
+            "participant.stored_line", input=spec.label, option=spec.option(option).label
+        )
+        assert line in receipt["lines"]
     snapshot = store.snapshot(code)
     assert snapshot.count == 1 and snapshot.answers[0]["goal"] == "specific"
-    assert dict(at.query_params) == {"room": code}
+    # The identity stays in the phone's cookie: never in the page or what it is sent.
+    identity = phone.cookies.get(participant_cookie(code))
+    assert identity not in page.text and identity not in json.dumps(receipt)
 
 
 def test_resubmitting_updates_the_one_answer(store: RoomStore, content: Content):
     code = store.create_room().room.code
-    at = open_app("room", cookies=participant_in(store, code), room=code)
-    submit_answer(at, goal="specific")
-    assert at.button(key="room_submit").label == content.text("room.update")
-    submit_answer(at, goal="holistic", timeframe="ongoing", stage="early", structure="informal")
+    phone = joined_phone(code)
+    submit_answer(phone, code, goal="specific")
+    assert submit_label(phone.get(f"/j/{code}").text) == content.text("room.update")
+    receipt = submit_answer(
+        phone, code, goal="holistic", timeframe="ongoing", stage="early", structure="informal"
+    )
+    assert receipt["answers"]["goal"] == "holistic"
     snapshot = store.snapshot(code)
     assert snapshot.count == 1
     assert snapshot.answers[0]["goal"] == "holistic"
     assert snapshot.answers[0]["verdict"] == "mentoring"
 
 
-def test_a_returning_participant_finds_their_answer_in_the_form(store: RoomStore):
-    code = store.create_room().room.code
-    cookie = participant_in(store, code)
-    submit_answer(open_app("room", cookies=cookie, room=code), goal="specific", stage="early")
-    again = open_app("room", cookies=cookie, room=code)  # a reload on the same phone
-    assert again.select_slider(key="room_goal").value == "specific"
-    assert again.select_slider(key="room_stage").value == "early"
-    assert any("Thank you" in s.value for s in again.success)
+# A returning participant finding their answer on the page (sliders and the stored answer):
+# tests/test_participant_routes.py::test_opening_the_link_again_shows_the_answer_this_device_stored
 
 
 def test_thanks_belong_to_the_room_answered_not_the_next_one(store: RoomStore):
     first, second = store.create_room().room.code, store.create_room().room.code
-    cookies = {**participant_in(store, first), **participant_in(store, second)}
-    at = open_app("room", cookies=cookies, room=first)
-    submit_answer(at, goal="specific")
-    assert any("Thank you" in s.value for s in at.success)
-    at.query_params["room"] = second  # the same session opens another room
-    at.run()
-    assert not at.exception
-    assert not at.success
+    phone = joined_phone(first)
+    assert phone.get(f"/j/{second}").status_code == 200  # the same phone, in both rooms
+    submit_answer(phone, first, goal="specific")
+    assert boot_data(phone.get(f"/j/{first}").text)["receipt"]["answers"]["goal"] == "specific"
+    other = phone.get(f"/j/{second}").text  # the same phone opens the other room
+    assert boot_data(other)["receipt"] is None
+    assert boot_data(other)["view"]["inputs"] == main_answer(CONTENT)  # not the first's
+    assert submit_label(other) == CONTENT.text("room.submit")
     assert store.snapshot(second).count == 0
 
 
@@ -159,18 +214,16 @@ def test_participants_see_the_room_picture_only_once_revealed(store: RoomStore):
     code = created.room.code
     for goal in ("specific", "holistic", "mixed"):
         store.submit(code, store.issue_participant(code), {"goal": goal}, "blend")
-    at = open_app("room", cookies=participant_in(store, code), room=code)
-    submit_answer(at, goal="specific")
-    assert not shows_room_picture(at)
-    assert not any("Verdicts in the room" in m.value for m in at.markdown)
+    phone = joined_phone(code)
+    submit_answer(phone, code, goal="specific")
+    assert phone.get(f"/api/rooms/{code}/picture").json() == {"revealed": False, "closed": False}
+    assert boot_data(phone.get(f"/j/{code}").text)["room"] == {"revealed": False, "closed": False}
     store.set_revealed(code, created.token, True)
-    at.run()
-    assert not at.exception
-    assert shows_room_picture(at)
-    bars = json.loads(
-        next(c for c in at.get("plotly_chart") if c.key == "room_distribution").proto.spec
-    )
-    assert sum(bars["data"][0]["y"]) == 4  # the aggregate only: counts per verdict
+    shown = phone.get(f"/api/rooms/{code}/picture").json()
+    assert boot_data(phone.get(f"/j/{code}").text)["room"]["revealed"] is True
+    # The aggregate only: counts per verdict (theirs among them) and the average needs.
+    assert sum(item["count"] for item in shown["distribution"]) == 4
+    assert len(shown["average"]) == len(CONTENT.dimensions)
 
 
 def test_dashboard_counts_and_hides_until_revealed(store: RoomStore):
@@ -199,8 +252,8 @@ def test_closing_asks_first_and_a_closed_room_takes_no_answers_but_stays_readabl
 ):
     created = store.create_room()
     code = created.room.code
-    answered = participant_in(store, code)
-    submit_answer(open_app("room", cookies=answered, room=code), goal="specific")
+    answered = joined_phone(code)
+    own = submit_answer(answered, code, goal="specific")
     at = open_app("room", cookies=facilitator_of(code, created.token), room=code)
     at.button(key="close").click().run()
     assert not at.exception
@@ -215,13 +268,18 @@ def test_closing_asks_first_and_a_closed_room_takes_no_answers_but_stays_readabl
     assert store.get_room(code).closed
     assert at.button(key="close").disabled
     assert any(i.value == content.text("room.closed") for i in at.info)
-    newcomer = open_app("room", cookies=participant_in(store, code), room=code)
-    assert any("closed" in i.value for i in newcomer.info)
-    assert not any(b.key == "room_submit" for b in newcomer.button)
+    newcomer = app_phone()
+    page = newcomer.get(f"/j/{code}")
+    assert page.status_code == 200 and closed_notice_shown(page.text)
+    assert boot_data(page.text)["room"]["closed"] is True  # the page's button stays off
+    refused = newcomer.answer(code, main_answer(CONTENT))
+    assert refused.status_code == 409
+    assert refused.json()["error"] == content.text("room_errors.room_closed")
     # Someone who answered keeps their own verdict.
-    returning = open_app("room", cookies=answered, room=code)
-    assert any("closed" in i.value for i in returning.info)
-    assert any(s.startswith("Verdict:") for s in subheaders(returning))
+    returning = answered.get(f"/j/{code}")
+    assert returning.status_code == 200 and closed_notice_shown(returning.text)
+    assert boot_data(returning.text)["receipt"]["verdict_line"] == own["verdict_line"]
+    assert store.snapshot(code).count == 1
 
 
 def test_the_facilitator_can_delete_the_room_and_its_answers_now(
@@ -229,7 +287,8 @@ def test_the_facilitator_can_delete_the_room_and_its_answers_now(
 ):
     created = store.create_room()
     code = created.room.code
-    submit_answer(open_app("room", cookies=participant_in(store, code), room=code), goal="specific")
+    phone = joined_phone(code)
+    submit_answer(phone, code, goal="specific")
     at = open_app("room", cookies=facilitator_of(code, created.token), room=code)
     assert store.snapshot(code).count == 1
     at.button(key="delete_room").click().run()
@@ -238,6 +297,9 @@ def test_the_facilitator_can_delete_the_room_and_its_answers_now(
     assert "room" not in at.query_params  # back in the lobby
     with pytest.raises(RoomNotFound):
         store.get_room(code)
+    gone = phone.get(f"/j/{code}")  # the phone's page: the room and its answers are gone
+    assert gone.status_code == 404
+    assert content.text("room_errors.room_not_found") in html.unescape(gone.text)
 
 
 @pytest.mark.parametrize(

@@ -3,75 +3,42 @@
 * ``/api/rooms/{code}/events``: SSE headers, pushes, refusals (404, 403, 429).
 * ``/api/rooms/claim``: the facilitator cookie (HttpOnly, SameSite=Strict), a redirect
   without a key, single use, expiry, a clear page for a bad claim, rate limits.
-* ``/api/rooms/{code}/join``: a signed identity in a cookie, kept on a second visit,
+* ``/j/{code}`` (the join link): a signed identity in a cookie, kept on a second visit,
   forged ones replaced, issuance limited per address yet a class behind one address
-  all get in while a guessing session next to them is stopped.
+  all get in while a guessing session next to them is stopped. The participant page and
+  its answer API have their own module (tests/test_participant_routes.py).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import html
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from http.cookies import SimpleCookie
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 import web.room_events
 from explorer import load_content
 from explorer.rooms import (
     Client,
-    RoomEvents,
     RoomNotFound,
-    RoomSettings,
-    RoomStore,
     TooManyAttempts,
+    TooManyStreams,
     facilitator_cookie,
     participant_cookie,
 )
-from web.rooms_routes import room_routes
-from web.service import RoomService
+from tests.support.rooms_app import CLASS_ADDRESS, Rooms, make_rooms, set_cookie
 
-CLASS_ADDRESS = "203.0.113.7"
 CONTENT = load_content()
 READ_S = 5.0
-
-
-@dataclass
-class Clock:
-    current: datetime = field(default_factory=lambda: datetime.now(UTC))
-
-    def __call__(self) -> datetime:
-        return self.current
-
-
-@dataclass
-class Rooms:
-    service: RoomService
-    clock: Clock
-    app: Starlette
-
-    @property
-    def store(self) -> RoomStore:
-        return self.service.store
-
-    def client(self, address: str = CLASS_ADDRESS, **kwargs: Any) -> TestClient:
-        return TestClient(self.app, client=(address, 50000), follow_redirects=False, **kwargs)
-
-
-def make_rooms(tmp_path: Path, **limits: Any) -> Rooms:
-    url = f"sqlite:///{tmp_path / 'rooms.db'}"
-    clock = Clock()
-    store = RoomStore(url, RoomSettings(database_url=url, **limits), now=clock)
-    service = RoomService(store, RoomEvents.for_store(store))
-    return Rooms(service, clock, Starlette(routes=room_routes(lambda: service)))
 
 
 @pytest.fixture
@@ -85,13 +52,6 @@ def rooms(tmp_path: Path) -> Iterator[Rooms]:
 def fast_heartbeat(monkeypatch: pytest.MonkeyPatch) -> None:
     """Keep-alive comments every 0.1 s, so that reading a stream never blocks for long."""
     monkeypatch.setattr(web.room_events, "HEARTBEAT_S", 0.1)
-
-
-def set_cookie(response: Any) -> SimpleCookie:
-    jar: SimpleCookie = SimpleCookie()
-    for header in response.headers.get_list("set-cookie"):
-        jar.load(header)
-    return jar
 
 
 def read_until(lines: Iterator[str], wanted: str, seconds: float = READ_S) -> list[str]:
@@ -120,11 +80,18 @@ def lines_for(lines: Iterator[str], seconds: float) -> list[str]:
 # =========================================================================== events
 
 
+def phone(rooms: Rooms, code: str, address: str = CLASS_ADDRESS) -> TestClient:
+    """A client holding a participant identity of room ``code`` (as after the join link)."""
+    return rooms.client(
+        address, cookies={participant_cookie(code): rooms.store.issue_participant(code)}
+    )
+
+
 def test_the_events_route_streams_sse_with_no_store_and_unbuffered_headers(
     rooms: Rooms, fast_heartbeat: None
 ) -> None:
     code = rooms.store.create_room("stream").room.code
-    with rooms.client().stream("GET", f"/api/rooms/{code}/events?role=participant") as response:
+    with phone(rooms, code).stream("GET", f"/api/rooms/{code}/events?role=participant") as response:
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("text/event-stream")
         assert response.headers["cache-control"] == "no-store"
@@ -159,7 +126,7 @@ def test_a_participant_stream_is_silent_on_answers_and_speaks_on_reveal(
 ) -> None:
     created = rooms.store.create_room()
     code = created.room.code
-    with rooms.client().stream("GET", f"/api/rooms/{code}/events?role=participant") as response:
+    with phone(rooms, code).stream("GET", f"/api/rooms/{code}/events?role=participant") as response:
         lines = response.iter_lines()
         read_until(lines, ": live")
         for _ in range(5):
@@ -193,7 +160,7 @@ def test_a_stream_rotates_by_itself_and_delivers_during_the_overlap(
 def test_a_stream_ends_for_good_when_its_room_expires(tmp_path: Path, fast_heartbeat: None) -> None:
     rooms = make_rooms(tmp_path, room_ttl_hours=0.0002)  # 0.72 s
     code = rooms.store.create_room().room.code
-    with rooms.client().stream("GET", f"/api/rooms/{code}/events") as response:
+    with phone(rooms, code).stream("GET", f"/api/rooms/{code}/events") as response:
         rest = list(response.iter_lines())
     assert "event: end" in rest
 
@@ -211,6 +178,69 @@ def test_the_events_route_refuses_unknown_and_malformed_rooms_with_404(
 def test_the_events_route_refuses_an_unknown_role(rooms: Rooms) -> None:
     code = rooms.store.create_room().room.code
     assert rooms.client().get(f"/api/rooms/{code}/events?role=admin").status_code == 400
+
+
+def test_a_participant_stream_needs_an_identity_this_server_issued_for_the_room(
+    rooms: Rooms,
+) -> None:
+    code = rooms.store.create_room().room.code
+    other = rooms.store.create_room().room.code
+    url = f"/api/rooms/{code}/events?role=participant"
+    assert rooms.client().get(url).status_code == 403
+    forged = rooms.client(cookies={participant_cookie(code): f"{'A' * 16}.{'B' * 43}"})
+    assert forged.get(url).status_code == 403
+    elsewhere = rooms.client(
+        cookies={participant_cookie(code): rooms.store.issue_participant(other)}
+    )
+    assert elsewhere.get(url).status_code == 403
+
+
+def test_one_identity_holds_a_few_streams_and_participants_never_take_the_facilitators_share(
+    tmp_path: Path,
+) -> None:
+    """Issue 24: 2,100 participant streams from one address took every stream of the
+    process, and every facilitator's dashboard then got 503."""
+    from explorer.rooms.events import MAX_STREAMS_PER_HOLDER
+
+    rooms = make_rooms(tmp_path, max_event_streams=10)
+    created = rooms.store.create_room()
+    code = created.room.code
+    events = rooms.service.events
+
+    async def scenario() -> dict[str, Any]:
+        outcome: dict[str, Any] = {}
+        async with contextlib.AsyncExitStack() as stack:
+            same = "same-identity"
+            held = 0
+            for _ in range(MAX_STREAMS_PER_HOLDER + 2):
+                try:
+                    await stack.enter_async_context(
+                        events.subscribe(code, "participant", holder=same)
+                    )
+                    held += 1
+                except TooManyStreams:
+                    break
+            outcome["one_identity"] = held
+            opened = held
+            for n in range(20):
+                try:
+                    await stack.enter_async_context(
+                        events.subscribe(code, "participant", holder=f"p{n}")
+                    )
+                    opened += 1
+                except TooManyStreams:
+                    break
+            outcome["participants"] = opened
+            await stack.enter_async_context(
+                events.subscribe(code, "facilitator", holder=created.token)
+            )
+            outcome["facilitator_opened"] = True
+        return outcome
+
+    outcome = asyncio.run(scenario())
+    assert outcome["one_identity"] == MAX_STREAMS_PER_HOLDER
+    assert outcome["participants"] == 9  # 10 streams, one kept for facilitators
+    assert outcome["facilitator_opened"]
 
 
 def test_a_facilitator_stream_needs_the_facilitator_cookie(rooms: Rooms) -> None:
@@ -234,7 +264,7 @@ def test_failed_stream_lookups_are_rate_limited_per_address(tmp_path: Path) -> N
     statuses = [guesser.get("/api/rooms/ZZZZZZ/events").status_code for _ in range(7)]
     assert statuses == [404] * 5 + [429] * 2
     assert guesser.get(f"/api/rooms/{code}/events").status_code == 429  # even a real one
-    other = rooms.client("198.51.100.10")
+    other = phone(rooms, code, "198.51.100.10")
     with other.stream("GET", f"/api/rooms/{code}/events") as response:
         assert response.status_code == 200
 
@@ -279,7 +309,7 @@ def test_a_claim_works_once_then_explains_itself_with_a_link_to_the_room(rooms: 
     again = rooms.client().get(f"/api/rooms/claim?c={claim}")
     assert again.status_code == 410
     assert "set-cookie" not in again.headers
-    assert CONTENT.text("room_errors.claim_used") in again.text.replace("&#x27;", "'")
+    assert CONTENT.text("room_errors.claim_used") in html.unescape(again.text)
     assert 'href="/room"' in again.text
     assert "Traceback" not in again.text and "sqlite" not in again.text.lower()
 
@@ -290,7 +320,7 @@ def test_a_claim_expires_after_ten_minutes(rooms: Rooms) -> None:
     rooms.clock.current += timedelta(minutes=10, seconds=1)
     response = rooms.client().get(f"/api/rooms/claim?c={claim}")
     assert response.status_code == 410
-    assert CONTENT.text("room_errors.claim_expired") in response.text.replace("&#x27;", "'")
+    assert CONTENT.text("room_errors.claim_expired") in html.unescape(response.text)
 
 
 @pytest.mark.parametrize("claim", ["", "nope", "x" * 300, "<script>alert(1)</script>"])
@@ -317,16 +347,20 @@ def test_failed_claims_are_rate_limited(tmp_path: Path) -> None:
 # =========================================================================== joining
 
 
-def test_joining_sets_a_signed_identity_cookie_and_redirects_to_the_room(rooms: Rooms) -> None:
+def test_joining_sets_a_signed_identity_cookie_and_opens_the_participant_page(
+    rooms: Rooms,
+) -> None:
     code = rooms.store.create_room().room.code
-    response = rooms.client().get(f"/api/rooms/{code.lower()}/join")
-    assert response.status_code == 303
-    assert response.headers["location"] == f"/room?room={code}"
+    response = rooms.client().get(f"/j/{code.lower()}")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert f'"code":"{code}"' in response.text
     cookie = set_cookie(response)[participant_cookie(code)]
     assert cookie["httponly"] is True and cookie["samesite"] == "strict"
     assert cookie["path"] == "/" and int(cookie["max-age"]) > 11 * 3600
     participant = rooms.store.verify_participant(code, cookie.value)
-    assert participant is not None and participant not in response.headers["location"]
+    assert participant is not None and participant not in response.text
+    assert cookie.value not in response.text
     rooms.store.submit(code, cookie.value, {"goal": "mixed"}, "blend")
     assert rooms.store.snapshot(code).count == 1
 
@@ -334,19 +368,19 @@ def test_joining_sets_a_signed_identity_cookie_and_redirects_to_the_room(rooms: 
 def test_a_device_keeps_its_identity_and_a_forged_one_is_replaced(rooms: Rooms) -> None:
     code = rooms.store.create_room().room.code
     client = rooms.client()
-    first = set_cookie(client.get(f"/api/rooms/{code}/join"))[participant_cookie(code)].value
+    first = set_cookie(client.get(f"/j/{code}"))[participant_cookie(code)].value
     client.cookies.set(participant_cookie(code), first)
-    again = client.get(f"/api/rooms/{code}/join")
-    assert again.status_code == 303 and "set-cookie" not in again.headers
+    again = client.get(f"/j/{code}")
+    assert again.status_code == 200 and "set-cookie" not in again.headers
     forged = f"{'A' * 16}.{'B' * 43}"
     client.cookies.set(participant_cookie(code), forged)
-    fresh = set_cookie(client.get(f"/api/rooms/{code}/join"))[participant_cookie(code)].value
+    fresh = set_cookie(client.get(f"/j/{code}"))[participant_cookie(code)].value
     assert fresh not in (forged, first)
     assert rooms.store.verify_participant(code, fresh) is not None
 
 
 def test_joining_an_unknown_room_explains_itself(rooms: Rooms) -> None:
-    response = rooms.client().get("/api/rooms/ZZZZZZ/join")
+    response = rooms.client().get("/j/ZZZZZZ")
     assert response.status_code == 404
     assert CONTENT.text("room_errors.room_not_found") in response.text
     assert "set-cookie" not in response.headers
@@ -360,10 +394,10 @@ def test_new_identities_are_limited_per_address_per_room(tmp_path: Path) -> None
     def stuffer() -> TestClient:  # a client that drops its cookies every time
         return rooms.client("198.51.100.30")
 
-    statuses = [stuffer().get(f"/api/rooms/{code}/join").status_code for _ in range(6)]
-    assert statuses == [303] * 5 + [429]
-    assert stuffer().get(f"/api/rooms/{other_room}/join").status_code == 303  # per room
-    assert rooms.client("198.51.100.31").get(f"/api/rooms/{code}/join").status_code == 303
+    statuses = [stuffer().get(f"/j/{code}").status_code for _ in range(6)]
+    assert statuses == [200] * 5 + [429]
+    assert stuffer().get(f"/j/{other_room}").status_code == 200  # per room
+    assert rooms.client("198.51.100.31").get(f"/j/{code}").status_code == 200
 
 
 def test_sixty_participants_behind_one_address_join_while_a_guesser_there_is_stopped(
@@ -385,8 +419,8 @@ def test_sixty_participants_behind_one_address_join_while_a_guesser_there_is_sto
 
     identities = set()
     for _ in range(60):
-        response = rooms.client(CLASS_ADDRESS).get(f"/api/rooms/{code}/join")
-        assert response.status_code == 303, response.text
+        response = rooms.client(CLASS_ADDRESS).get(f"/j/{code}")
+        assert response.status_code == 200, response.text
         identities.add(set_cookie(response)[participant_cookie(code)].value)
     assert len(identities) == 60
     for identity in identities:
@@ -414,6 +448,9 @@ def test_the_web_package_never_imports_streamlit() -> None:
     [
         ("/api/rooms/claim?c=abc_DEF-123", True),
         ("/api/rooms/ABC234/join", True),
+        ("/j/ABC234", True),
+        ("/j/ABC234?x=1", False),
+        ("/j/../room", False),
         ("https://evil.example/api/rooms/claim", False),
         ("//evil.example/api/rooms/claim", False),
         ("/api/rooms//evil", False),

@@ -1,4 +1,5 @@
-"""The live room's three views: lobby, facilitator dashboard and participant form.
+"""The live room's Streamlit views: the lobby and the facilitator's dashboard (a participant
+goes on to the light participant page, web/participant.py).
 
 Secrets stay off the screen: the facilitator's key and a participant's identity live in
 HttpOnly cookies set by the app's own routes (web/), read here with `st.context.cookies`,
@@ -12,13 +13,13 @@ import io
 import ipaddress
 import secrets
 from collections.abc import Callable
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 import plotly.graph_objects as go
 import segno
 import streamlit as st
 
-from explorer import Content, evaluate
+from explorer import Content
 from explorer.export import answers_csv
 from explorer.figures import (
     COACHING_COLOUR,
@@ -35,19 +36,18 @@ from explorer.rooms import (
     Client,
     Room,
     RoomError,
-    RoomFull,
     RoomStore,
-    StoreUnavailable,
     facilitator_cookie,
     normalise_code,
     participant_cookie,
 )
 from views import panels
-from views.inputs import input_slider
 from views.links import app_url
-from views.presenter import is_presenter
+from views.presenter import is_presenter, kept_in_link
 from views.room_live import navigate, room_updates
-from views.text import as_text
+from views.text import title_html
+from web.facilitator import claim_path
+from web.participant import join_path
 from web.service import RoomService, room_service
 
 # While a pushed update reruns the dashboard, Streamlit dims the old picture (after 0.5 s)
@@ -113,22 +113,31 @@ KNOWN_ROOMS = "_known_rooms"
 
 def open_room(store: RoomStore, code: str) -> Room:
     """The room at `code`. A code this session already opened, or one this browser holds a
-    key or an identity for, is looked up directly; any other goes through the limit on
-    failed guesses — so guessing never locks someone out of the room they are in."""
+    key or an identity for that this server issued (a made-up cookie vouches for nothing),
+    is looked up directly; any other goes through the limit on failed guesses — so guessing
+    never locks someone out of the room they are in."""
     known = st.session_state.setdefault(KNOWN_ROOMS, set())
-    vouched = browser_cookie(facilitator_cookie(code)) or browser_cookie(participant_cookie(code))
-    room = store.get_room(code) if code in known or vouched else store.find_room(code, client())
+    vouched = code in known or holds_valid_cookie(store, code)
+    room = store.get_room(code) if vouched else store.find_room(code, client())
     known.add(room.code)
     return room
 
 
-def room_url(code: str) -> str:
-    return f"{app_url()}room?{urlencode({'room': code})}"
+def holds_valid_cookie(store: RoomStore, code: str) -> bool:
+    """Whether this browser holds this room's facilitator key or a participant identity
+    that this server issued for it."""
+    key = browser_cookie(facilitator_cookie(code))
+    identity = browser_cookie(participant_cookie(code))
+    return bool(
+        (key and store.verify_token(code, key))
+        or (identity and store.verify_participant(code, identity))
+    )
 
 
 def join_url(code: str) -> str:
-    """What the QR code and the join link open: the route that gives a phone its identity."""
-    return f"{app_url()}api/rooms/{code}/join"
+    """What the QR code and the join link open: the participant page, which gives a phone
+    its identity."""
+    return f"{app_url()}{join_path(code).lstrip('/')}"
 
 
 def loopback(url: str) -> bool:
@@ -163,7 +172,7 @@ def lobby(content: Content, store: RoomStore) -> None:
             except RoomError as err:
                 st.error(error_text(content, err))
             else:
-                st.query_params.from_dict({"room": room.code})
+                st.query_params.from_dict({"room": room.code, **kept_in_link()})
                 st.rerun()
     with start.form("start_room"):
         st.subheader(content.text("room.start_heading"), anchor=False)
@@ -180,7 +189,8 @@ def lobby(content: Content, store: RoomStore) -> None:
             except RoomError as err:
                 st.error(error_text(content, err))
             else:
-                st.session_state["room_claim_url"] = f"/api/rooms/claim?c={claim}"
+                # Presenter view goes through the claim route (a new page load) and back.
+                st.session_state["room_claim_url"] = claim_path(claim, presenter=is_presenter())
     if url := st.session_state.pop("room_claim_url", None):
         # The claim route sets the facilitator's cookie and comes back to /room?room=CODE.
         st.info(content.text("room.opening"))
@@ -374,7 +384,7 @@ def dashboard(content: Content, store: RoomStore, code: str, token: str) -> None
     room = snapshot.room
     stage = stage_of(room)
     if room.title:
-        st.subheader(as_text(room.title), anchor=False)
+        st.html(title_html(room.title))
     controls(content, store, room, token)
     with st.container():
         if stage == "join":
@@ -418,7 +428,7 @@ def delete_now(content: Content, store: RoomStore, code: str, token: str) -> Non
                 st.error(error_text(content, err))
                 return
             st.session_state[DELETED_KEY] = True
-            st.query_params.clear()
+            st.query_params.from_dict(kept_in_link())  # the lobby, in the same view
             st.rerun(scope="app")  # this runs inside the dashboard fragment
 
 
@@ -439,7 +449,8 @@ def other_device(content: Content, store: RoomStore, code: str, token: str) -> N
         except RoomError as err:
             st.session_state[link_key] = error_text(content, err)
             return
-        st.session_state[link_key] = f"{app_url()}api/rooms/claim?c={claim}"
+        # The claim only: the other device opens the dashboard in the view it chooses.
+        st.session_state[link_key] = f"{app_url()}{claim_path(claim).lstrip('/')}"
 
     with st.expander(content.text("room.other_device")):
         st.caption(content.text("room.other_device_help"))
@@ -506,100 +517,9 @@ def room_picture(content: Content, stats: RoomStats, *, large: bool = False) -> 
 # --------------------------------------------------------------------------- participant
 
 
-def participant_identity(store: RoomStore, code: str) -> str | None:
-    """This device's identity in the room (the signed cookie value), if the server issued it."""
-    value = browser_cookie(participant_cookie(code))
-    if value and store.verify_participant(code, value):
-        return value
-    return None
-
-
-def participant(content: Content, store: RoomStore, room: Room) -> None:
-    code = room.code
-    me = participant_identity(store, code)
-    if me is None:
-        # The join route gives this device its identity (a cookie) and comes back here.
-        st.info(content.text("room.joining"))
-        navigate(f"/api/rooms/{code}/join", key="room_join")
-        return
-    if room.title:
-        st.subheader(as_text(room.title), anchor=False)
-    joined_key = f"room_joined_{code}"
-    if not st.session_state.get(joined_key):
-        try:  # only a head count: a busy database must not stop anyone answering
-            store.mark_joined(code, me)
-            st.session_state[joined_key] = True
-        except StoreUnavailable:
-            pass
-    stored = store.own_answer(code, me) or {}
-    answered = {spec.id: stored[spec.id] for spec in content.main_inputs if spec.id in stored}
-    previous = answered if len(answered) == len(content.main_inputs) else None
-    submitted_key = f"room_submitted_{code}"
-    # What comes and goes sits in containers that are always there: the pushed fragment
-    # below keeps its place between runs.
-    with st.container():
-        if room.closed:
-            st.info(content.text("room.closed"))
-        else:
-            answer_form(content, store, code, me, previous, submitted_key)
-    with st.container():
-        if previous or st.session_state.get(submitted_key):
-            chosen = previous or st.session_state[submitted_key]
-            st.success(content.text("room.thanks"))
-            panels.verdict_panel(content, evaluate(chosen, content=content))
-            panels.contested(content)
-    participant_room_picture(content, store, code, closed=room.closed)
-
-
-def answer_form(
-    content: Content,
-    store: RoomStore,
-    code: str,
-    me: str,
-    previous: dict[str, str] | None,
-    submitted_key: str,
-) -> None:
-    st.caption(content.text("room.participant_intro"))
-    with st.form("answer"):
-        chosen = {}
-        for spec in content.main_inputs:
-            start = (previous or {}).get(spec.id, spec.default)
-            key = f"room_{spec.id}"
-            if key not in st.session_state:
-                st.session_state[key] = start if start in spec.option_ids else spec.default
-            chosen[spec.id] = input_slider(spec, key_prefix="room_")
-        answered = previous or st.session_state.get(submitted_key)
-        label = content.text("room.update" if answered else "room.submit")
-        submitted = st.form_submit_button(label, key="room_submit", type="primary", width="stretch")
-    if submitted:
-        result = evaluate(chosen, content=content)
-        try:
-            store.submit(code, me, chosen, result.verdict)
-        except RoomFull as err:  # the participant stays in the room, link and all
-            st.warning(error_text(content, err))
-            return
-        except RoomError as err:  # nothing saved; the form above keeps the choices
-            st.error(content.text("room.not_saved", reason=error_text(content, err)))
-            return
-        st.session_state[submitted_key] = dict(result.inputs)
-        st.rerun()
-
-
-@st.fragment(run_every=SAFETY_REFRESH_S)
-def participant_room_picture(
-    content: Content, store: RoomStore, code: str, *, closed: bool
-) -> None:
-    """The room's picture once the facilitator reveals it (pushed on reveal and close).
-
-    ``closed`` is what the page was drawn with: when the room has closed since, the whole
-    page reruns, so that the form goes and the closed notice shows (the verdict stays)."""
-    room_updates(code, "participant", key="room_updates_participant")
-    try:
-        snapshot = store.snapshot(code)
-    except RoomError:
-        return
-    if snapshot.room.closed and not closed:
-        st.rerun()
-    if snapshot.room.revealed and snapshot.answers:
-        st.divider()
-        room_picture(content, room_stats(content, snapshot.answers))
+def participant(content: Content, code: str) -> None:
+    """A participant's link to the room page goes on to the light participant page
+    (web/participant.py: no Streamlit session per phone), which gives this device its
+    identity if it has none."""
+    st.info(content.text("room.joining"))
+    navigate(join_path(code), key="room_join")

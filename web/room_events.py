@@ -13,9 +13,11 @@ and the browser's ``EventSource`` reconnects by itself after a server restart (t
 
 Refusals carry a status and no body (only EventSource reads them): a malformed, unknown
 or expired room is 404 (and counts as a failed lookup against the client, like typing a
-wrong code); a facilitator stream without the room's facilitator cookie is 403 (also
-counted); over the limit is 429; too many open streams in this process, or the database
-down, is 503.
+wrong code); a facilitator stream without the room's facilitator cookie, or a participant
+stream without an identity this server issued for the room, is 403 (also counted); over
+the limit is 429; too many open streams in this process (participants never take the
+share kept for facilitators, and one identity holds at most a few), or the database down,
+is 503.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from explorer.rooms import (
     TooManyStreams,
     facilitator_cookie,
     normalise_code,
+    participant_cookie,
 )
 from web.service import NO_STORE, RoomService, client_of, seconds_left
 
@@ -64,7 +67,7 @@ def events_endpoint(
             return _refused(400)
         try:
             rooms = await asyncio.to_thread(service)
-            room = await asyncio.to_thread(_allowed_room, rooms, request, role)
+            room, holder = await asyncio.to_thread(_allowed_room, rooms, request, role)
         except (RoomNotFound, RoomExpired):
             return _refused(404)
         except NotAuthorised:
@@ -73,26 +76,31 @@ def events_endpoint(
             return _refused(429, {"Retry-After": "60"})
         except RoomError:  # the database is down or busy: EventSource retries later
             return _refused(503, {"Retry-After": "5"})
-        if not rooms.events.has_capacity():
+        if not rooms.events.has_capacity(role):
             return _refused(503, {"Retry-After": "30"})
-        stream = _stream(rooms, room, role, seconds_left(room))
+        stream = _stream(rooms, room, role, holder, seconds_left(room))
         return StreamingResponse(stream, media_type="text/event-stream", headers=SSE_HEADERS)
 
     return room_events
 
 
-def _allowed_room(rooms: RoomService, request: Request, role: Role) -> Room:
-    """The room, if this request may follow it (runs in a worker thread)."""
+def _allowed_room(rooms: RoomService, request: Request, role: Role) -> tuple[Room, str]:
+    """The room, if this request may follow it, and whose stream it is: the facilitator's
+    key or the participant's identity, from this browser's cookie (worker thread)."""
     store, client = rooms.store, client_of(request)
 
-    def lookup() -> Room:
+    def lookup() -> tuple[Room, str]:
         code = normalise_code(request.path_params["code"])
         room = store.get_room(code)
         if role is Role.FACILITATOR:
-            token = request.cookies.get(facilitator_cookie(room.code), "")
-            if not token or not store.verify_token(room.code, token):
+            held = request.cookies.get(facilitator_cookie(room.code), "")
+            if not held or not store.verify_token(room.code, held):
                 raise NotAuthorised()
-        return room
+        else:
+            held = request.cookies.get(participant_cookie(room.code), "")
+            if not held or not store.verify_participant(room.code, held):
+                raise NotAuthorised()
+        return room, held
 
     # An expired room is no sign of guessing (its code was real): not counted.
     failures = (RoomNotFound, NotAuthorised, InvalidCode)
@@ -103,7 +111,7 @@ def _allowed_room(rooms: RoomService, request: Request, role: Role) -> Room:
 
 
 async def _stream(
-    rooms: RoomService, room: Room, role: Role, room_left_s: float
+    rooms: RoomService, room: Room, role: Role, holder: str, room_left_s: float
 ) -> AsyncIterator[str]:
     """The stream's lines until the room expires ("end": the browser stops) or the
     stream has run ROTATE_AFTER_S ("rotate": the browser opens a new stream, and this
@@ -116,7 +124,7 @@ async def _stream(
     rotated = False
     try:
         async with rooms.events.subscribe(
-            room.code, role, flags=(room.revealed, room.closed)
+            room.code, role, flags=(room.revealed, room.closed), holder=holder
         ) as subscription:
             yield f"retry: {RETRY_MS}\n: live\n\n"
             while (now := loop.time()) < ends:

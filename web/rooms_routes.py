@@ -20,7 +20,7 @@ from starlette.routing import BaseRoute, Route
 
 from explorer.rooms import DriverMissing, Maintenance, RoomError, start_maintenance
 from web.facilitator import claim_endpoint
-from web.participant import join_endpoint
+from web.participant import participant_routes
 from web.room_events import events_endpoint
 from web.service import RoomService, room_service
 
@@ -32,10 +32,11 @@ RETRY_S = 30.0
 
 
 def room_routes(service: Callable[[], RoomService] = room_service) -> list[BaseRoute]:
-    """The rooms' routes, all under /api/rooms/ (GET only)."""
+    """The rooms' routes: the facilitator's claim, the participant's page (``/j/CODE``) and
+    answers, and the push stream."""
     return [
         Route("/api/rooms/claim", claim_endpoint(service), methods=["GET"]),
-        Route("/api/rooms/{code}/join", join_endpoint(service), methods=["GET"]),
+        *participant_routes(service),
         Route("/api/rooms/{code}/events", events_endpoint(service), methods=["GET"]),
     ]
 
@@ -83,7 +84,11 @@ async def rooms_lifespan(
                 background.start(await asyncio.to_thread(service))
                 return
             except DriverMissing as error:  # installing it needs a restart: say so once
-                log.error("%s", error)
+                log.error(
+                    "EXPLORER_DATABASE_URL points at PostgreSQL, but its driver is not "
+                    "installed: run %s (or use `make run`, whose lock includes it)",
+                    error.params["install"],
+                )
                 return
             except (RoomError, ValueError) as error:  # database down, or a bad setting
                 log.error("the room service is not available yet: %s", error)

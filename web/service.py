@@ -6,20 +6,19 @@ and the limits count one client the same wherever it comes from. Building it may
 (a bad setting, the database down): that is raised, not cached, so the next call tries
 again.
 
-Also the small HTTP pieces the room routes share: who the client is, the cookies, and
-a plain page for problems (words from ``content/ui.yaml``'s ``room_errors``).
+Also the small HTTP pieces the room routes share: who the client is, the cookies and the
+content they speak with.
 """
 
 from __future__ import annotations
 
 import functools
-import html
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 
 from explorer import Content, load_content
 from explorer.rooms import Client, Room, RoomEvents, RoomSettings, RoomStore
@@ -65,13 +64,14 @@ def reset_room_service() -> None:
 
 
 @functools.cache
-def _content() -> Content:
+def content() -> Content:
+    """The content the routes speak with, loaded once per process."""
     return load_content()
 
 
 def text(key: str, **values: object) -> str:
-    """Wording for the routes' pages, from ``room_errors`` in ui.yaml."""
-    return _content().text(f"room_errors.{key}", **values)
+    """Wording for the routes' pages and answers, from content/ui.yaml (``section.key``)."""
+    return content().text(key, **values)
 
 
 def client_of(request: Request) -> Client:
@@ -99,26 +99,11 @@ def set_room_cookie(
     )
 
 
-def message_page(key: str, status: int, **values: object) -> HTMLResponse:
-    """A small page with one message (never a traceback) and a link back to /room."""
-    message = html.escape(text(key, **values))
-    back = html.escape(text("back_to_room"))
-    body = (
-        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{message}</title></head>"
-        '<body style="font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;'
-        'padding:0 1rem;line-height:1.5">'
-        f'<p role="alert">{message}</p><p><a href="/room">{back}</a></p></body></html>'
-    )
-    return HTMLResponse(body, status_code=status, headers=NO_STORE)
-
-
 __all__ = [
     "NO_STORE",
     "RoomService",
     "client_of",
-    "message_page",
+    "content",
     "reset_room_service",
     "room_service",
     "seconds_left",

@@ -114,19 +114,13 @@ class StoreUnavailable(RoomError):
 
 
 class DriverMissing(RoomError):
-    """PostgreSQL is configured but its driver (the ``postgres`` extra) is not installed.
-
-    Unlike the others, its message is for the operator who set the URL: it says what to
-    install."""
+    """PostgreSQL is configured but its driver (the ``postgres`` extra) is not installed;
+    ``install`` is the command that installs it."""
 
     code = "driver_missing"
 
     def __init__(self) -> None:
         super().__init__(install=POSTGRES_INSTALL)
-        self.message = (
-            "EXPLORER_DATABASE_URL points at PostgreSQL, but its driver (psycopg) is not "
-            f"installed: run {POSTGRES_INSTALL}, or `make run`, whose lock includes it"
-        )
 
 
 class SchemaTooNew(RoomError):

@@ -47,6 +47,13 @@ Flags = tuple[bool, bool]  # (revealed, closed)
 FlagsReader = Callable[[str], Flags | None]
 
 DEFAULT_MAX_SUBSCRIBERS = 2000
+# Of the process's streams, this share is kept for facilitators: participants (anyone with
+# a room's code can become one) can never take the streams a facilitator's dashboard needs.
+FACILITATOR_SHARE = 0.1
+# Streams one holder (a participant identity, a facilitator's browser) may have open at
+# once: a phone with a few tabs. More identities need the join route, which limits them
+# per address and per room.
+MAX_STREAMS_PER_HOLDER = 3
 # How often one flag check re-reads a room that changed again while it was reading.
 _MAX_RECHECKS = 100
 _CODE_RE = re.compile(f"[{CODE_ALPHABET}]{{{CODE_LENGTH}}}")
@@ -98,6 +105,9 @@ class RoomEvents:
     ) -> None:
         self._flags = flags
         self._max = max_subscribers
+        # Participants may fill all but the facilitators' share (at least one stream).
+        self._max_participants = max(1, int(max_subscribers * (1 - FACILITATOR_SHARE)))
+        self._holders: dict[str, int] = {}
         self._lock = threading.Lock()
         self._subs: dict[str, set[Subscription]] = {}
         self._known_flags: dict[str, Flags | None] = {}
@@ -179,21 +189,33 @@ class RoomEvents:
 
     @contextlib.asynccontextmanager
     async def subscribe(
-        self, code: str, role: Role | str, *, flags: Flags | None = None
+        self,
+        code: str,
+        role: Role | str,
+        *,
+        flags: Flags | None = None,
+        holder: str | None = None,
     ) -> AsyncIterator[Subscription]:
         """A subscription to room ``code`` for the duration of the ``async with``.
 
         ``flags`` are the room's (revealed, closed) as the caller just read them: the
-        baseline a participant's first change is compared with.
+        baseline a participant's first change is compared with. ``holder`` names whose
+        stream it is (a participant's identity, a facilitator's key): one holder has at
+        most MAX_STREAMS_PER_HOLDER open. Raises :class:`TooManyStreams` past a limit.
         """
         checked = valid_code(code)
         if checked is None:
             raise ValueError("not a room code")
         sub = Subscription(checked, Role(role), asyncio.get_running_loop())
+        held = f"{checked}|{holder}" if holder else None
         with self._lock:
-            if sum(len(s) for s in self._subs.values()) >= self._max:
+            if not self._room_for(sub.role) or (
+                held and self._holders.get(held, 0) >= MAX_STREAMS_PER_HOLDER
+            ):
                 raise TooManyStreams()
             self._subs.setdefault(checked, set()).add(sub)
+            if held:
+                self._holders[held] = self._holders.get(held, 0) + 1
             if flags is not None:
                 self._known_flags.setdefault(checked, flags)
         try:
@@ -206,10 +228,26 @@ class RoomEvents:
                     if not subs:
                         del self._subs[checked]
                         self._known_flags.pop(checked, None)
+                if held:
+                    left = self._holders.get(held, 1) - 1
+                    if left > 0:
+                        self._holders[held] = left
+                    else:
+                        self._holders.pop(held, None)
 
-    def has_capacity(self) -> bool:
+    def _room_for(self, role: Role) -> bool:
+        """Whether another stream of ``role`` fits (call with the lock held)."""
+        every = [s for subs in self._subs.values() for s in subs]
+        if len(every) >= self._max:
+            return False
+        if role is Role.PARTICIPANT:
+            return sum(s.role is Role.PARTICIPANT for s in every) < self._max_participants
+        return True
+
+    def has_capacity(self, role: Role | str = Role.FACILITATOR) -> bool:
+        """Whether a stream of ``role`` would be accepted now (before its holder's limit)."""
         with self._lock:
-            return sum(len(s) for s in self._subs.values()) < self._max
+            return self._room_for(Role(role))
 
     def subscribers(self, code: str | None = None) -> int:
         """Open subscriptions (to room ``code``, or to all rooms)."""
@@ -219,4 +257,12 @@ class RoomEvents:
             return sum(len(s) for s in self._subs.values())
 
 
-__all__ = ["Flags", "Role", "RoomEvents", "Subscription", "valid_code"]
+__all__ = [
+    "FACILITATOR_SHARE",
+    "MAX_STREAMS_PER_HOLDER",
+    "Flags",
+    "Role",
+    "RoomEvents",
+    "Subscription",
+    "valid_code",
+]

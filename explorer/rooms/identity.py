@@ -7,6 +7,13 @@ Participant identities
     not sign for that room is refused, so no one can store answers under made-up ids,
     and no identity ever appears in a link that could be forwarded.
 
+Device proofs
+    Cookies ignore ports, so a page on another port of the same host can plant a cookie
+    holding an identity of its own in a participant's browser and later read what was
+    answered under it. So an identity counts only with the proof the server handed to the
+    page it issued the identity to: an HMAC (itsdangerous) of the identity, kept by that
+    page in its origin's own storage, which no page of another origin can write or read.
+
 Facilitator claims
     A claim is a random one-time secret that a browser exchanges for the facilitator
     cookie. The database keeps only the claim's SHA-256 and the facilitator token
@@ -22,6 +29,8 @@ import hashlib
 import hmac
 import re
 import secrets
+
+from itsdangerous import Signer
 
 PARTICIPANT_ID_BYTES = 12  # 96 bits: 16 URL-safe characters
 SECRET_BYTES = 32
@@ -70,6 +79,22 @@ def verified_participant(secret: str, code: str, identity: object) -> str | None
     return participant_id
 
 
+def _device_signer(secret: str, code: str) -> Signer:
+    return Signer(bytes.fromhex(secret), salt=f"device|{code}", digest_method=hashlib.sha256)
+
+
+def device_proof(secret: str, code: str, identity: str) -> str:
+    """The proof that goes with ``identity`` to the page it was issued to."""
+    return _device_signer(secret, code).get_signature(identity).decode("ascii")
+
+
+def proof_matches(secret: str, code: str, identity: object, proof: object) -> bool:
+    """Whether ``proof`` is the one issued with ``identity`` (constant-time)."""
+    if not isinstance(identity, str) or not isinstance(proof, str) or len(proof) > 128:
+        return False
+    return _device_signer(secret, code).verify_signature(identity, proof)
+
+
 def new_claim() -> str:
     return secrets.token_urlsafe(CLAIM_BYTES)
 
@@ -107,8 +132,10 @@ def unseal_token(claim: str, sealed: str) -> str | None:
 __all__ = [
     "claim_hash",
     "claim_well_formed",
+    "device_proof",
     "new_claim",
     "new_secret",
+    "proof_matches",
     "seal_token",
     "sign_new_participant",
     "unseal_token",

@@ -494,6 +494,19 @@ class RoomStore:
             return None
         return identity.verified_participant(self._participant_key(), code, cookie_value)
 
+    def device_proof(self, code: str, participant: str) -> str:
+        """The proof that goes with a participant identity to the page it is issued to (see
+        explorer/rooms/identity.py, "Device proofs")."""
+        return identity.device_proof(self._participant_key(), normalise_code(code), participant)
+
+    def verify_device(self, code: str, participant: object, proof: object) -> bool:
+        """Whether ``proof`` came with this identity from this server."""
+        try:
+            code = normalise_code(code)
+        except RoomError:
+            return False
+        return identity.proof_matches(self._participant_key(), code, participant, proof)
+
     def submit(self, code: str, participant: str, answers: Mapping[str, str], verdict: str) -> None:
         """Save this participant's current answer, replacing any earlier one.
 
@@ -559,8 +572,11 @@ class RoomStore:
 
         self._run(work, write=True)
 
-    def own_answer(self, code: str, participant: str) -> dict[str, str] | None:
-        """This participant's current answer (with ``verdict``), or None."""
+    def own_answer(
+        self, code: str, participant: str, *, with_time: bool = False
+    ) -> dict[str, str] | None:
+        """This participant's current answer (with ``verdict``; with ``submitted_at`` too,
+        ISO 8601 UTC as the CSV has it, when ``with_time``), or None."""
         code = normalise_code(code)
         participant_id = self._verified(code, participant)
         a = answers_table.c
@@ -568,13 +584,16 @@ class RoomStore:
         def work(conn: Connection) -> dict[str, str] | None:
             self._live_room(self._room_row(conn, code), self._utcnow())
             row = conn.execute(
-                sa.select(a.answers, a.verdict).where(
+                sa.select(a.answers, a.verdict, a.updated_at).where(
                     a.room_code == code, a.participant_id == participant_id
                 )
             ).first()
             if row is None:
                 return None
-            return {**decode_answers(row.answers), "verdict": row.verdict}
+            answer = {**decode_answers(row.answers), "verdict": row.verdict}
+            if with_time:
+                answer["submitted_at"] = _aware(row.updated_at).isoformat(timespec="seconds")
+            return answer
 
         return self._run(work, write=False)
 

@@ -3,8 +3,11 @@
 Rooms, through the UI as people use them
     create_room(page, base_url, title)     the lobby's "Create room" form; returns the code
                                            once the browser is back on /room?room=CODE.
-    join_room(page, base_url, code)        a phone opens the join link (the QR code's URL).
-    choose(page, answers) / submit(page)   set the answer form's sliders, press Submit.
+    join_room(page, base_url, code)        a phone opens the join link (the QR code's URL):
+                                           the light participant page, /j/CODE.
+    choose(page, answers) / submit(page)   set the page's sliders, press Submit; submit
+                                           waits until the phone shows the answer as stored.
+    own_verdict(page, verdict)             the stored verdict line of the phone's receipt.
     dashboard_counts(page)                 (joined, answered) as the dashboard shows them.
     LatencyProbe                           in-page timestamps: a phone's Submit click and the
                                            moment a dashboard first shows a count.
@@ -37,7 +40,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from playwright.sync_api import BrowserContext, Page, WebSocket, expect
+from playwright.sync_api import BrowserContext, Locator, Page, WebSocket, expect
 
 from explorer import load_content
 from tests.support.server import (
@@ -55,6 +58,11 @@ SUBMIT_NAME = re.compile(
 )
 DISTRIBUTION = ".st-key-room_distribution .js-plotly-plot"
 ROOM_RADAR = ".st-key-room_radar .js-plotly-plot"
+# The participant page's own hooks (web/templates/participant.html).
+PHONE_RECEIPT = '[data-testid="answer-receipt"]'
+PHONE_PICTURE = '[data-testid="room-picture"]'
+PHONE_CLOSED = '[data-testid="room-closed"]'
+JOIN_URL_RE = re.compile(r"/j/[A-Z0-9]{6}$")
 EXCEPTION = '[data-testid="stException"]'
 PUSH_TIMEOUT_MS = 20_000  # a push is expected in well under a second; this only bounds a hang
 
@@ -119,24 +127,22 @@ def create_room(page: Page, base_url: str, title: str = "") -> str:
 
 
 def join_url(base_url: str, code: str) -> str:
-    return f"{base_url}/api/rooms/{code}/join"
+    return f"{base_url}/j/{code}"
 
 
 def join_room(page: Page, base_url: str, code: str) -> None:
-    """Open the room's join link (what the QR code holds) and wait for the answer form."""
+    """Open the room's join link (what the QR code holds) and wait for the page's script."""
     page.goto(join_url(base_url, code))
-    page.wait_for_url(ROOM_URL_RE, timeout=30_000)
-    wait_for_app(page)
+    page.wait_for_selector("body[data-ready=true]", timeout=30_000)
     expect(page.get_by_role("button", name=SUBMIT_NAME)).to_be_visible()
 
 
 def choose(page: Page, answers: Mapping[str, str]) -> None:
-    """Set the answer form's sliders to these option ids with the keyboard (a form: no
-    rerun until Submit)."""
-    form = page.locator('[data-testid="stForm"]')
+    """Set the page's sliders (the live explorer's range inputs) to these option ids with
+    the keyboard."""
     for input_id, option_id in answers.items():
         spec = CONTENT.input_by_id[input_id]
-        slider = form.get_by_role("slider", name=spec.label)
+        slider = page.get_by_role("slider", name=spec.label)
         slider.focus()
         page.keyboard.press("Home")
         for _ in range(spec.option_ids.index(option_id)):
@@ -145,11 +151,19 @@ def choose(page: Page, answers: Mapping[str, str]) -> None:
 
 
 def submit(page: Page) -> None:
+    """Press Submit; wait until the phone shows an answer as stored after this press."""
+    receipt = page.locator(PHONE_RECEIPT)
+    shown = int(receipt.get_attribute("data-stored-count") or 0)
     page.get_by_role("button", name=SUBMIT_NAME).click()
+    expect(receipt).to_have_attribute("data-stored-count", str(shown + 1), timeout=PUSH_TIMEOUT_MS)
 
 
-def verdict_heading(verdict: str) -> str:
-    return f"Verdict: {CONTENT.verdict.approaches[verdict].headline}"
+def own_verdict(page: Page, verdict: str) -> Locator:
+    """The phone's line saying which verdict its stored answer gives."""
+    line = CONTENT.text(
+        "participant.stored_verdict", headline=CONTENT.verdict.approaches[verdict].headline
+    )
+    return page.locator(f"{PHONE_RECEIPT} .receipt-verdict").filter(has_text=line)
 
 
 def percentile(values: Sequence[float], pct: float) -> float:
@@ -169,7 +183,7 @@ _CLICK_PROBE_JS = """
   window.__submitProbe = { clicks: [] };
   document.addEventListener('click', (event) => {
     const button = event.target.closest && event.target.closest('button');
-    if (button && button.closest('[data-testid="stForm"]'))
+    if (button && button.matches('[data-testid="submit-answer"]'))
       window.__submitProbe.clicks.push(Date.now());
   }, true);
 }
@@ -458,10 +472,10 @@ __all__ = [
     "http_get",
     "join_room",
     "join_url",
+    "own_verdict",
     "percentile",
     "room_code",
     "submit",
-    "verdict_heading",
     "wait_for_answered",
     "wait_until",
     "write_artifact",

@@ -27,7 +27,8 @@ from .conftest import in_viewport, screenshot, wait_for_app
 from .room_support import (
     CONTENT,
     DISTRIBUTION,
-    EXCEPTION,
+    PHONE_CLOSED,
+    PHONE_PICTURE,
     ROOM_RADAR,
     SUBMIT_NAME,
     LatencyProbe,
@@ -36,10 +37,10 @@ from .room_support import (
     create_room,
     dashboard_counts,
     join_room,
+    own_verdict,
     percentile,
     room_code,
     submit,
-    verdict_heading,
     wait_for_answered,
     write_artifact,
 )
@@ -126,7 +127,8 @@ def _phones(new_page, app_server: str, code: str, count: int) -> list[Page]:
     for _ in range(count):
         phone = new_page("phone")
         join_room(phone, app_server, code)
-        assert room_code(phone) == code  # the identity is a cookie, not in the address
+        # The identity is a cookie, not in the address: the link holds the code only.
+        assert urlsplit(phone.url).path == f"/j/{code}" and not urlsplit(phone.url).query
         _assert_cookie(phone, f"explorer_participant_{code}")
         phones.append(phone)
     return phones
@@ -161,13 +163,13 @@ def test_answers_reach_the_projected_dashboard_by_push_and_an_idle_dashboard_nev
         submit(phone)
         wait_for_answered(facilitator, n)
         latencies_ms.append(probe.shown_at(n) - probe.clicked_at(phone))
-        expect(phone.get_by_role("heading", name=verdict_heading(_verdict(plan)))).to_be_visible()
+        expect(own_verdict(phone, _verdict(plan))).to_be_visible()
     screenshot(phones[1], "room-phone-answered")
     assert facilitator.evaluate("window.__notReloaded === true"), "the dashboard was reloaded"
     assert dashboard_counts(facilitator) == (PHONES, PHONES)
     expect(facilitator.get_by_text(CONTENT.text("room.hidden"))).to_be_visible()
     for phone in phones:  # nothing of the room before the reveal
-        expect(phone.locator(".st-key-room_distribution")).to_have_count(0)
+        expect(phone.locator(PHONE_PICTURE)).to_be_hidden()
 
     # ---- idle: a fresh load of the dashboard, then a window with no change at all
     requests: list[float] = []
@@ -235,7 +237,7 @@ def test_reveal_fills_the_projector_and_closing_keeps_each_participant_s_verdict
         submit(phone)
         wait_for_answered(facilitator, n)
     for phone, plan in zip(phones, plans, strict=True):
-        expect(phone.get_by_role("heading", name=verdict_heading(_verdict(plan)))).to_be_visible()
+        expect(own_verdict(phone, _verdict(plan))).to_be_visible()
 
     # ---- reveal: feedback at once, then the results fill the screen
     styled = facilitator.evaluate(PAGE_STYLE_JS)  # the app's own CSS, as applied now
@@ -269,7 +271,7 @@ def test_reveal_fills_the_projector_and_closing_keeps_each_participant_s_verdict
     assert font <= 24, font
     screenshot(facilitator, "room-dashboard-results")
     for phone in phones:  # pushed to the phones too, no reload
-        expect(phone.locator(DISTRIBUTION)).to_have_count(1)
+        expect(phone.locator(PHONE_PICTURE)).to_be_visible()
 
     # ---- a burst: everyone changes their mind at once; the projector keeps up
     changed = [PLANS[(i + 4) % len(PLANS)] for i in range(len(phones))]
@@ -277,7 +279,7 @@ def test_reveal_fills_the_projector_and_closing_keeps_each_participant_s_verdict
         choose(phone, _inputs(plan))
     for _ in range(BURST_ROUNDS):  # every submit is a push: reruns back to back
         for phone in phones:
-            submit(phone)
+            phone.get_by_role("button", name=SUBMIT_NAME).click()  # no wait: a burst
     screenshot(facilitator, "room-dashboard-burst")
     _wait_for_bars(facilitator, _expected_bars(changed))
     wait_for_app(facilitator)
@@ -286,10 +288,9 @@ def test_reveal_fills_the_projector_and_closing_keeps_each_participant_s_verdict
     # Reruns of the dashboard never take the page's own CSS away.
     assert facilitator.evaluate(PAGE_STYLE_JS) == styled
     phone = phones[0]
-    wait_for_app(phone)
-    phone.locator(".st-key-room_distribution").scroll_into_view_if_needed()
+    phone.locator(PHONE_PICTURE).scroll_into_view_if_needed()
     screenshot(phone, "room-phone-revealed")
-    phone.locator(".st-key-room_radar").scroll_into_view_if_needed()
+    phone.locator(f"{PHONE_PICTURE} .picture-radar").scroll_into_view_if_needed()
     screenshot(phone, "room-phone-radar")
 
     # ---- close: asks first; "keep it open" changes nothing
@@ -307,23 +308,21 @@ def test_reveal_fills_the_projector_and_closing_keeps_each_participant_s_verdict
     confirmation.get_by_role("button", name=CONTENT.text("room.close_confirm")).click()
     expect(close).to_be_disabled()
     expect(facilitator.get_by_text(CONTENT.text("room.closed"))).to_be_visible()
+    closed = CONTENT.text("participant.closed")
     for phone, plan in zip(phones, changed, strict=True):  # pushed: nobody reloads
-        expect(phone.get_by_text(CONTENT.text("room.closed"))).to_be_visible()
-        expect(phone.get_by_role("button", name=SUBMIT_NAME)).to_have_count(0)
-        expect(phone.get_by_role("heading", name=verdict_heading(_verdict(plan)))).to_be_visible()
-        expect(phone.locator(DISTRIBUTION)).to_have_count(1)
-        expect(phone.locator(EXCEPTION)).to_have_count(0)
-    phones[2].get_by_text(CONTENT.text("room.closed")).scroll_into_view_if_needed()
+        expect(phone.locator(PHONE_CLOSED)).to_have_text(closed)
+        expect(phone.get_by_role("button", name=SUBMIT_NAME)).to_be_disabled()
+        expect(own_verdict(phone, _verdict(plan))).to_be_visible()
+        expect(phone.locator(PHONE_PICTURE)).to_be_visible()
+    phones[2].locator(PHONE_CLOSED).scroll_into_view_if_needed()
     screenshot(phones[2], "room-phone-closed")
 
     # A participant who comes back to the closed room keeps their verdict and the picture.
     phones[3].reload()
-    wait_for_app(phones[3])
-    expect(phones[3].get_by_text(CONTENT.text("room.closed"))).to_be_visible()
-    expect(
-        phones[3].get_by_role("heading", name=verdict_heading(_verdict(changed[3])))
-    ).to_be_visible()
-    expect(phones[3].locator(DISTRIBUTION)).to_have_count(1)
+    phones[3].wait_for_selector("body[data-ready=true]")
+    expect(phones[3].locator(PHONE_CLOSED)).to_have_text(closed)
+    expect(own_verdict(phones[3], _verdict(changed[3]))).to_be_visible()
+    expect(phones[3].locator(PHONE_PICTURE)).to_be_visible()
 
     # ---- the CSV: ids with their labels beside them, no column that is always empty
     with facilitator.expect_download() as download:
@@ -387,8 +386,7 @@ def test_a_second_device_becomes_facilitator_from_a_one_time_link_that_fails_on_
     assert response is not None and response.status == 410
     expect(third.get_by_role("alert")).to_have_text(CONTENT.text("room_errors.claim_used"))
     third.goto(f"{app_server}/room?room={code}")  # the room itself: only as a participant
-    third.wait_for_url(re.compile(rf"/room\?room={code}$"))
-    wait_for_app(third)
+    third.wait_for_url(re.compile(rf"/j/{code}$"))
     expect(third.get_by_role("button", name=SUBMIT_NAME)).to_be_visible()
     expect(third.get_by_role("button", name=CONTENT.text("room.reveal"))).to_have_count(0)
 

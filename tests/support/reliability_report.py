@@ -158,6 +158,105 @@ def attacks(f: Figures) -> list[str]:
     return out
 
 
+THREAT_MODEL = [
+    "## Who we defend against, and where",
+    "",
+    "The attacker is anyone who can reach the app's address: a participant's phone, a page",
+    "in another tab, a page served from another port of the same laptop (same site, so it",
+    "gets the app's SameSite cookies and may set cookies for its host), a script opening",
+    "many connections. They may know a room's code (it is on the projector); they do not",
+    "hold the facilitator's key (an HttpOnly cookie set by the app's claim route) or a",
+    "participant's device proof (kept in the page's own origin storage). The app alone",
+    "gives: same-origin checks on Streamlit's WebSocket and on every state-changing route",
+    "(web/origin.py, web/stream_guard.py); participant identities signed with the room",
+    "store's secret (HMAC-SHA256) and bound to their page by a device proof (itsdangerous);",
+    "one-time expiring claims for the facilitator's key; streams and their messages bounded",
+    "per address, per",
+    "identity and per process; 1 MB per client message; user text shown as text. nginx",
+    "(deploy/nginx.conf.template) adds what the app cannot see: new connections per second",
+    "per address, open connections per address, slow or half-sent headers, TLS and HSTS.",
+    "Run the app alone only on a network you trust (`make run HOST=0.0.0.0` in a workshop",
+    "room); anything reachable from the internet goes behind the documented nginx.",
+]
+
+
+def round_three(f: Figures) -> list[str]:
+    """Issue 24's attacks: the "before" column quotes the issue's own measurements of the
+    release before it (that code is gone); the "after" column is this run's count."""
+    g = f.get
+    rows = [
+        (
+            "A page on another port of the same host opens the facilitator's WebSocket",
+            "it received the whole dashboard, made a one-time claim link and redeemed it",
+            "WebSocket opened from another port: "
+            f"{_n(g('security', 'same_host', 'websocket_opened_from_another_port'))}; "
+            "messages it received: "
+            f"{_n(g('security', 'same_host', 'messages_received_by_another_port'))}; "
+            "answers it stored: "
+            f"{_n(g('security', 'same_host', 'answers_stored_from_another_port'))}"
+            + _mark(f, "security", "same_host"),
+        ),
+        (
+            "The same page plants a participant identity, then reads the answer given under it",
+            "the victim's answer was readable through the planted identity",
+            "answers readable through the planted identity: "
+            f"{_n(g('security', 'planted_identity', 'answers_readable_by_the_planted_identity'))}"
+            "; the phone kept the planted identity: "
+            f"{_n(g('security', 'planted_identity', 'participant_kept_the_planted_identity'))}"
+            + _mark(f, "security", "planted_identity"),
+        ),
+        (
+            "60 flooding WebSocket connections from one address",
+            "78,224 messages in 61 s; another visitor's first run over 20 s until 151 s after "
+            "the flood ended",
+            f"{_n(g('floods', 'many_connections', 'hostile_messages_sent'))} messages sent, "
+            f"{_n(g('floods', 'many_connections', 'hostile_upgrades_refused'))} upgrades "
+            "refused, "
+            f"{_n(g('floods', 'many_connections', 'hostile_connections_closed_by_server'))} "
+            "connections closed; another visitor's first run "
+            f"{_n(g('floods', 'many_connections', 'other_visitor_first_run_s_during_flood'))} s "
+            "during it, "
+            f"{_n(g('floods', 'many_connections', 'other_visitor_first_run_s_after_flood'))} s "
+            f"{_n(g('floods', 'many_connections', 'after_flood_measured_s_after_it_ended'))} s "
+            "after it (quiet: "
+            f"{_n(g('floods', 'many_connections', 'other_visitor_first_run_s_quiet'))} s)"
+            + _mark(f, "floods", "many_connections"),
+        ),
+        (
+            "30 sessions each send one 23-24 MB message",
+            "server memory from 1,476 to 3,114 MB, never returned",
+            f"{_n(g('floods', 'huge_messages', 'refused'))} of "
+            f"{_n(g('floods', 'huge_messages', 'sessions'))} refused; server memory "
+            f"{_n(g('floods', 'huge_messages', 'server_rss_mb_before'))} MB before, "
+            f"{_n(g('floods', 'huge_messages', 'server_rss_mb_after'))} MB after"
+            + _mark(f, "floods", "huge_messages"),
+        ),
+        (
+            "Guessing room codes while holding made-up cookies named for each guess",
+            "800 guesses, 0 refused, 45 a second",
+            f"{_n(g('rooms', 'made_up_cookies', 'guesses_refused'))} of "
+            f"{_n(g('rooms', 'made_up_cookies', 'guesses_tried'))} guesses refused with a "
+            f"limit of {_n(g('rooms', 'made_up_cookies', 'limit'))}"
+            + _mark(f, "rooms", "made_up_cookies"),
+        ),
+        (
+            "Addresses and icon codes in a link's parameter names and in room titles",
+            "each put an <a href> (or an icon) inside the app's own warning or heading",
+            f"links made {_n(g('urls', 'user_text', 'links_made'))}, icons made "
+            f"{_n(g('urls', 'user_text', 'icons_made'))}, over "
+            f"{_n(g('urls', 'user_text', 'warnings_checked'))} warnings and "
+            f"{_n(g('urls', 'user_text', 'titles_checked'))} titles"
+            + _mark(f, "urls", "user_text"),
+        ),
+    ]
+    out = [
+        "| attack | before (issue 24, previous release) | after (this run) |",
+        "| --- | --- | --- |",
+    ]
+    out += [f"| {a} | {b} | {c} |" for a, b, c in rows]
+    return out
+
+
 def families(f: Figures) -> list[str]:
     g = f.get
     rows = [
@@ -246,6 +345,9 @@ def render(f: Figures) -> str:
         lines += [""]
     lines += ["## The attacks of issue 15, before and after", ""]
     lines += attacks(f)
+    lines += ["", "## The attacks of issue 24, before and after", ""]
+    lines += round_three(f)
+    lines += ["", *THREAT_MODEL]
     lines += ["", "## The families", ""]
     lines += families(f)
     lines += [

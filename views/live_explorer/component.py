@@ -18,9 +18,8 @@ from typing import Any
 import streamlit as st
 
 from explorer import Content
-from explorer.live_table import live_table
+from explorer.live_table import component_words, live_table
 from views.live_explorer.report import Report, ReportNotice, read_report
-from views.live_explorer.words import component_words
 from web.assets import asset_url
 
 STATE = "inputs"  # the component's one state: the chosen main inputs, set on release

@@ -66,11 +66,177 @@ const TRACES = [
   { key: "needs", symbol: "diamond" },
 ];
 
-class LiveExplorer {
+// The legend of a radar: one item per trace (mentoring, coaching, then the drawn polygon),
+// each with its line style and marker shape, so no trace is told apart by colour alone.
+export function drawLegend(list, names) {
+  list.replaceChildren();
+  TRACES.forEach((trace, index) => {
+    const item = html("li", {}, list);
+    const sample = svg("svg", { viewBox: "0 0 36 14", "aria-hidden": "true" }, item);
+    svg("line", { x1: 1, y1: 7, x2: 35, y2: 7, class: `trace trace-${trace.key}` }, sample);
+    svg("path", { d: markerPath(trace.symbol, 18, 7, 4), class: `markers-${trace.key}` }, sample);
+    html("span", {}, item, names[index]);
+  });
+}
+
+// The radar: its axes, rings and the two approaches' profiles drawn once per size, then one
+// polygon (the needs, or a room's average) moved on every frame. Its geometry (angles, scale,
+// rings, axis order) comes from Python with the table.
+export class Radar {
+  constructor(svgElement) {
+    this.svg = svgElement;
+    this.table = null;
+    this.presenter = false;
+    this.geometry = null;
+  }
+
+  // New axes, profiles or presenter sizing: lay the radar out again on the next draw.
+  setTable(table, presenter) {
+    this.table = table;
+    this.presenter = Boolean(presenter);
+    this.geometry = null;
+  }
+
+  width() {
+    return Math.round(this.svg.getBoundingClientRect().width);
+  }
+
+  // Draw `needs` (values in content dimension order); false when there is nowhere to draw.
+  draw(needs) {
+    if (!this.table) return false;
+    if (!this.geometry) {
+      this.geometry = this.layout();
+      if (this.geometry) this.drawStatic(this.geometry);
+    }
+    const g = this.geometry;
+    if (g) {
+      const corners = this.polygon(g, needs);
+      g.needsShape.setAttribute("points", pointsAttribute(corners));
+      const markers = corners.map(([x, y]) => markerPath("diamond", x, y, g.marker));
+      g.needsMarkers.setAttribute("d", markers.join(""));
+    }
+    this.svg.setAttribute("data-needs", JSON.stringify(needs));
+    return true;
+  }
+
+  layout() {
+    const table = this.table;
+    const width = Math.round(this.svg.getBoundingClientRect().width);
+    if (width <= 0) return null;
+    const font = parseFloat(getComputedStyle(this.svg).fontSize) || 13;
+    const lineHeight = font * 1.15;
+    const gap = font * 0.6;
+    const pad = 4;
+    this.svg.replaceChildren();
+    const labels = svg("g", { class: "labels", "aria-hidden": "true" });
+    const blocks = table.dimensions.map((dimension) => {
+      const text = svg("text", { "text-anchor": dimension.anchor }, labels);
+      const lines = dimension.lines.map((line) => {
+        const span = svg("tspan", {}, text);
+        span.textContent = line;
+        return span;
+      });
+      return { dimension, text, lines };
+    });
+    this.svg.appendChild(labels);
+    // Measured where the text is rendered; estimated where it is not (e.g. a hidden tab).
+    const lineWidth = (span) =>
+      span.getComputedTextLength() || span.textContent.length * font * 0.55;
+    let radius = Math.min(MAX_RADIUS_EM * font, window.innerHeight * MAX_RADIUS_SCREEN);
+    for (const block of blocks) {
+      block.width = Math.max(...block.lines.map(lineWidth));
+      const across = Math.sin((block.dimension.angle * Math.PI) / 180);
+      if (Math.abs(across) >= 0.1) {
+        radius = Math.min(radius, (width / 2 - pad - block.width) / Math.abs(across) - gap);
+      }
+    }
+    radius = Math.max(MIN_RADIUS, radius);
+    // Place each label block at the end of its spoke, then fit the height around them all.
+    let top = -radius;
+    let bottom = radius;
+    for (const block of blocks) {
+      const angle = (block.dimension.angle * Math.PI) / 180;
+      const x = (radius + gap) * Math.sin(angle);
+      const y = -(radius + gap) * Math.cos(angle);
+      const height = block.lines.length * lineHeight;
+      const up = Math.cos(angle);
+      const blockTop = up > 0.5 ? y - height : up < -0.5 ? y : y - height / 2;
+      block.x = x;
+      block.top = blockTop;
+      top = Math.min(top, blockTop);
+      bottom = Math.max(bottom, blockTop + height);
+    }
+    const cx = width / 2;
+    const cy = pad - top;
+    const height = Math.ceil(bottom - top + 2 * pad);
+    for (const block of blocks) {
+      block.text.setAttribute("x", round1(cx + block.x));
+      block.text.setAttribute("y", round1(cy + block.top));
+      block.lines.forEach((span, index) => {
+        span.setAttribute("x", round1(cx + block.x));
+        span.setAttribute("dy", round1(index === 0 ? lineHeight * 0.8 : lineHeight));
+      });
+    }
+    this.svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
+    this.svg.setAttribute("width", String(width));
+    this.svg.setAttribute("height", String(height));
+    const marker = this.presenter ? MARKER_SIZE.presenter : MARKER_SIZE.normal;
+    return { width, height, cx, cy, radius, labels, marker };
+  }
+
+  point(g, contentIndex, value) {
+    const angle = (this.table.dimensions[contentIndex].angle * Math.PI) / 180;
+    const [low, high] = this.table.scale;
+    const clamped = Math.min(high, Math.max(low, Number(value)));
+    const distance = (g.radius * (clamped - low)) / (high - low);
+    return [g.cx + distance * Math.sin(angle), g.cy - distance * Math.cos(angle)];
+  }
+
+  polygon(g, values) {
+    return this.table.axis_order.map((index) => this.point(g, index, values[index]));
+  }
+
+  drawStatic(g) {
+    const table = this.table;
+    const full = table.scale[1];
+    const grid = svg("g", { class: "grid", "aria-hidden": "true" });
+    this.svg.insertBefore(grid, g.labels);
+    for (const level of table.rings) {
+      const ring = this.polygon(g, table.dimensions.map(() => level));
+      svg("polygon", { class: "ring", points: pointsAttribute(ring) }, grid);
+    }
+    for (const index of table.axis_order) {
+      const [x, y] = this.point(g, index, full);
+      const spoke = { x1: round1(g.cx), y1: round1(g.cy), x2: round1(x), y2: round1(y) };
+      svg("line", { class: "spoke", ...spoke }, grid);
+    }
+    const traces = svg("g", { "aria-hidden": "true" }, this.svg);
+    for (const trace of TRACES.slice(0, 2)) {
+      const corners = this.polygon(g, table.profiles[trace.key].values);
+      const markers = corners.map(([x, y]) => markerPath(trace.symbol, x, y, g.marker));
+      const points = pointsAttribute(corners);
+      svg("polygon", { class: `trace trace-${trace.key}`, points }, traces);
+      svg("path", { class: `markers-${trace.key}`, d: markers.join("") }, traces);
+    }
+    g.needsShape = svg("polygon", { class: "trace trace-needs" }, traces);
+    g.needsMarkers = svg("path", { class: "markers-needs" }, traces);
+    // The scale on top, each number on a halo, so no trace hides it.
+    const scale = svg("g", { "aria-hidden": "true" }, this.svg);
+    const angle = (RING_LABEL_ANGLE * Math.PI) / 180;
+    for (const level of table.rings) {
+      const distance = (g.radius * level) / full;
+      const x = round1(g.cx + distance * Math.sin(angle) + 3);
+      const y = round1(g.cy - distance * Math.cos(angle) + 4);
+      svg("text", { class: "ring-label", x, y }, scale).textContent = String(level);
+    }
+  }
+}
+
+export class LiveExplorer {
   constructor(root) {
     this.root = root;
     this.live = root.querySelector(".live");
-    this.radar = root.querySelector('[data-testid="live-radar"]');
+    this.radar = new Radar(root.querySelector('[data-testid="live-radar"]'));
     this.headline = root.querySelector('[data-testid="live-verdict"]');
     this.words = root.querySelector(".words");
     this.leanNumber = root.querySelector(".lean-number");
@@ -93,7 +259,6 @@ class LiveExplorer {
     this.frame = 0;
     this.drawnIndex = -1;
     this.needCells = [];
-    this.geometry = null;
     this.turn = 0;
     this.send = () => {};
 
@@ -107,8 +272,9 @@ class LiveExplorer {
     window.addEventListener("pointercancel", release, { signal });
     this.tableToggle.addEventListener("click", () => this.toggleTable(), { signal });
     this.resizer = new ResizeObserver(() => {
-      const width = Math.round(this.radar.getBoundingClientRect().width);
-      if (width > 0 && (!this.geometry || this.geometry.width !== width)) this.redrawAll();
+      const width = this.radar.width();
+      const drawn = this.radar.geometry;
+      if (width > 0 && (!drawn || drawn.width !== width)) this.redrawAll();
     });
     this.resizer.observe(this.live);
   }
@@ -175,7 +341,8 @@ class LiveExplorer {
     this.buildSliders();
     this.buildLegend();
     this.buildTable();
-    this.geometry = null; // labels or scale may have changed: lay the radar out again
+    // Labels or scale may have changed: lay the radar out again.
+    this.radar.setTable(table, this.data.presenter);
   }
 
   buildSliders() {
@@ -237,14 +404,7 @@ class LiveExplorer {
 
   buildLegend() {
     const { profiles } = this.data.table;
-    this.legend.replaceChildren();
-    for (const trace of TRACES) {
-      const item = html("li", {}, this.legend);
-      const sample = svg("svg", { viewBox: "0 0 36 14", "aria-hidden": "true" }, item);
-      svg("line", { x1: 1, y1: 7, x2: 35, y2: 7, class: `trace trace-${trace.key}` }, sample);
-      svg("path", { d: markerPath(trace.symbol, 18, 7, 4), class: `markers-${trace.key}` }, sample);
-      html("span", {}, item, profiles[trace.key].name);
-    }
+    drawLegend(this.legend, TRACES.map((trace) => profiles[trace.key].name));
   }
 
   buildTable() {
@@ -331,149 +491,26 @@ class LiveExplorer {
   }
 
   redrawAll() {
-    this.geometry = null;
+    this.radar.geometry = null;
     this.drawnIndex = -1;
     this.draw();
   }
 
-  layout() {
-    const table = this.data.table;
-    const width = Math.round(this.radar.getBoundingClientRect().width);
-    if (width <= 0) return null;
-    const font = parseFloat(getComputedStyle(this.radar).fontSize) || 13;
-    const lineHeight = font * 1.15;
-    const gap = font * 0.6;
-    const pad = 4;
-    this.radar.replaceChildren();
-    const labels = svg("g", { class: "labels", "aria-hidden": "true" });
-    const blocks = table.dimensions.map((dimension) => {
-      const text = svg("text", { "text-anchor": dimension.anchor }, labels);
-      const lines = dimension.lines.map((line) => {
-        const span = svg("tspan", {}, text);
-        span.textContent = line;
-        return span;
-      });
-      return { dimension, text, lines };
-    });
-    this.radar.appendChild(labels);
-    // Measured where the text is rendered; estimated where it is not (e.g. a hidden tab).
-    const lineWidth = (span) =>
-      span.getComputedTextLength() || span.textContent.length * font * 0.55;
-    let radius = Math.min(MAX_RADIUS_EM * font, window.innerHeight * MAX_RADIUS_SCREEN);
-    for (const block of blocks) {
-      block.width = Math.max(...block.lines.map(lineWidth));
-      const across = Math.sin((block.dimension.angle * Math.PI) / 180);
-      if (Math.abs(across) >= 0.1) {
-        radius = Math.min(radius, (width / 2 - pad - block.width) / Math.abs(across) - gap);
-      }
-    }
-    radius = Math.max(MIN_RADIUS, radius);
-    // Place each label block at the end of its spoke, then fit the height around them all.
-    let top = -radius;
-    let bottom = radius;
-    for (const block of blocks) {
-      const angle = (block.dimension.angle * Math.PI) / 180;
-      const x = (radius + gap) * Math.sin(angle);
-      const y = -(radius + gap) * Math.cos(angle);
-      const height = block.lines.length * lineHeight;
-      const up = Math.cos(angle);
-      const blockTop = up > 0.5 ? y - height : up < -0.5 ? y : y - height / 2;
-      block.x = x;
-      block.top = blockTop;
-      top = Math.min(top, blockTop);
-      bottom = Math.max(bottom, blockTop + height);
-    }
-    const cx = width / 2;
-    const cy = pad - top;
-    const height = Math.ceil(bottom - top + 2 * pad);
-    for (const block of blocks) {
-      block.text.setAttribute("x", round1(cx + block.x));
-      block.text.setAttribute("y", round1(cy + block.top));
-      block.lines.forEach((span, index) => {
-        span.setAttribute("x", round1(cx + block.x));
-        span.setAttribute("dy", round1(index === 0 ? lineHeight * 0.8 : lineHeight));
-      });
-    }
-    this.radar.setAttribute("viewBox", `0 0 ${width} ${height}`);
-    this.radar.setAttribute("width", String(width));
-    this.radar.setAttribute("height", String(height));
-    const marker = this.data.presenter ? MARKER_SIZE.presenter : MARKER_SIZE.normal;
-    return { width, height, cx, cy, radius, labels, marker };
-  }
-
-  point(g, contentIndex, value) {
-    const angle = (this.data.table.dimensions[contentIndex].angle * Math.PI) / 180;
-    const [low, high] = this.data.table.scale;
-    const clamped = Math.min(high, Math.max(low, Number(value)));
-    const distance = (g.radius * (clamped - low)) / (high - low);
-    return [g.cx + distance * Math.sin(angle), g.cy - distance * Math.cos(angle)];
-  }
-
-  polygon(g, values) {
-    return this.data.table.axis_order.map((index) => this.point(g, index, values[index]));
-  }
-
-  drawStatic(g) {
-    const table = this.data.table;
-    const full = table.scale[1];
-    const grid = svg("g", { class: "grid", "aria-hidden": "true" });
-    this.radar.insertBefore(grid, g.labels);
-    for (const level of table.rings) {
-      const ring = this.polygon(g, table.dimensions.map(() => level));
-      svg("polygon", { class: "ring", points: pointsAttribute(ring) }, grid);
-    }
-    for (const index of table.axis_order) {
-      const [x, y] = this.point(g, index, full);
-      const spoke = { x1: round1(g.cx), y1: round1(g.cy), x2: round1(x), y2: round1(y) };
-      svg("line", { class: "spoke", ...spoke }, grid);
-    }
-    const traces = svg("g", { "aria-hidden": "true" }, this.radar);
-    for (const trace of TRACES.slice(0, 2)) {
-      const corners = this.polygon(g, table.profiles[trace.key].values);
-      const markers = corners.map(([x, y]) => markerPath(trace.symbol, x, y, g.marker));
-      const points = pointsAttribute(corners);
-      svg("polygon", { class: `trace trace-${trace.key}`, points }, traces);
-      svg("path", { class: `markers-${trace.key}`, d: markers.join("") }, traces);
-    }
-    g.needsShape = svg("polygon", { class: "trace trace-needs" }, traces);
-    g.needsMarkers = svg("path", { class: "markers-needs" }, traces);
-    // The scale on top, each number on a halo, so no trace hides it.
-    const scale = svg("g", { "aria-hidden": "true" }, this.radar);
-    const angle = (RING_LABEL_ANGLE * Math.PI) / 180;
-    for (const level of table.rings) {
-      const distance = (g.radius * level) / full;
-      const x = round1(g.cx + distance * Math.sin(angle) + 3);
-      const y = round1(g.cy - distance * Math.cos(angle) + 4);
-      svg("text", { class: "ring-label", x, y }, scale).textContent = String(level);
-    }
-  }
-
   draw() {
     if (!this.data || !this.sliders.length) return;
-    if (!this.geometry) {
-      this.geometry = this.layout();
-      if (this.geometry) this.drawStatic(this.geometry);
-    }
     const index = this.rowIndex();
     const { table } = this.data;
     const raw = table.rows[index];
     if (!raw || index === this.drawnIndex) return;
-    this.drawnIndex = index;
     const field = (name) => raw[table.row_fields.indexOf(name)];
     const text = (name) => table.strings[field(name)] ?? "";
     const needs = field("needs");
+    if (!this.radar.draw(needs)) return;
+    this.drawnIndex = index;
     const lean = Math.max(-1, Math.min(1, Number(field("lean"))));
     const verdict = text("verdict");
 
     for (const entry of this.sliders) this.showSlider(entry);
-    const g = this.geometry;
-    if (g) {
-      const corners = this.polygon(g, needs);
-      g.needsShape.setAttribute("points", pointsAttribute(corners));
-      const markers = corners.map(([x, y]) => markerPath("diamond", x, y, g.marker));
-      g.needsMarkers.setAttribute("d", markers.join(""));
-    }
-    this.radar.setAttribute("data-needs", JSON.stringify(needs));
     this.live.dataset.verdict = verdict;
     setText(this.headline, table.headlines[verdict] || "");
     setText(this.words, text("verdict_words"));

@@ -9,8 +9,8 @@ trailing run, so a burst of answers is a few reruns and the last change is never
 After a reconnect (a server restart) it reruns once, in case changes were missed. It
 renders nothing visible, unless labels for a small "live" dot are given.
 
-``navigate(url, key=...)`` sends the browser to one of the app's own ``/api/rooms/``
-routes once (the claim route that sets the facilitator cookie).
+``navigate(url, key=...)`` sends the browser to one of the app's own room routes once: the
+claim route that sets the facilitator cookie, or a room's participant page ``/j/CODE``.
 
 Component JavaScript is loaded as a ``blob:`` module, so the page's Content-Security-
 Policy must allow ``blob:`` in ``script-src``.
@@ -28,7 +28,7 @@ from explorer.rooms import InvalidCode, normalise_code
 
 _HERE = Path(__file__).parent
 _ROLES = ("facilitator", "participant")
-_ROOM_ROUTE = re.compile(r"/api/rooms/[A-Za-z0-9_\-/]+(\?[A-Za-z0-9_\-=&%.]*)?")
+_ROOM_ROUTE = re.compile(r"/api/rooms/[A-Za-z0-9_\-/]+(\?[A-Za-z0-9_\-=&%.]*)?|/j/[A-Z0-9]{6}")
 
 _live = st.components.v2.component(
     "explorer.room_live",
@@ -71,7 +71,7 @@ def room_updates(
 
 
 def safe_room_route(url: str) -> bool:
-    """True for a same-origin path under /api/rooms/ (no scheme, host or ``//``)."""
+    """True for a same-origin path under /api/rooms/, or /j/CODE (no scheme, host or ``//``)."""
     parts = urlsplit(url)
     return (
         not parts.scheme
@@ -83,9 +83,9 @@ def safe_room_route(url: str) -> bool:
 
 
 def navigate(url: str, *, key: str) -> None:
-    """Send the browser to ``url`` (an /api/rooms/ path of this app) once."""
+    """Send the browser to ``url`` (an /api/rooms/ or /j/ path of this app) once."""
     if not safe_room_route(url):
-        raise ValueError("navigate() only goes to this app's /api/rooms/ routes")
+        raise ValueError("navigate() only goes to this app's room routes")
     _navigate(key=key, data={"url": url}, width="content", height="content")
 
 

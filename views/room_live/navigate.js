@@ -1,7 +1,7 @@
-// Send the browser to one of the app's own room routes, once (e.g. the claim route that
-// turns a one-time claim into the facilitator cookie). Streamlit calls this on every
+// Send the browser to one of the app's own room routes, once (the claim route that turns a
+// one-time claim into the facilitator cookie, or a room's participant page /j/CODE). Streamlit calls this on every
 // rerun; the WeakMap makes sure the navigation happens once per mounted component.
-const ROOM_ROUTE = /^\/api\/rooms\/[A-Za-z0-9_\-\/]+(\?[A-Za-z0-9_\-=&%.]*)?$/;
+const ROOM_ROUTE = /^(\/api\/rooms\/[A-Za-z0-9_\-\/]+(\?[A-Za-z0-9_\-=&%.]*)?|\/j\/[A-Z0-9]{6})$/;
 const done = new WeakMap();
 
 export default function (component) {
