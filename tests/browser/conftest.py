@@ -2,6 +2,7 @@
 
 Fixtures
     explorer_data_dir          session  Path: tmp dir passed to the app as EXPLORER_DATA_DIR.
+    app_store                  function RoomStore on that folder's rooms.db (the app's own).
     app_server                 session  str:  base URL, e.g. "http://127.0.0.1:40123" (no "/").
     browser                    session  playwright Browser (Debian's /usr/bin/chromium).
     new_page                   function factory: new_page(viewport="desktop", **context_opts)
@@ -43,6 +44,7 @@ from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect, 
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
+from explorer.rooms import RoomSettings, RoomStore
 from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS
 from tests.support.server import StreamlitServer
 from views.registry import PageSpec
@@ -128,6 +130,16 @@ def app_server(explorer_data_dir: Path, tmp_path_factory: pytest.TempPathFactory
         yield server.url
         if not server.alive:
             pytest.fail(f"Streamlit died during the session.\n{server.tail()}")
+
+
+@pytest.fixture
+def app_store(explorer_data_dir: Path) -> Iterator[RoomStore]:
+    """The test server's own room store (the same SQLite file): to create rooms and read
+    back what the app stored."""
+    url = f"sqlite:///{explorer_data_dir / 'rooms.db'}"
+    opened = RoomStore(url, RoomSettings(database_url=url))
+    yield opened
+    opened.dispose()
 
 
 # --------------------------------------------------------------------------- browser

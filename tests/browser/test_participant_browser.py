@@ -11,30 +11,19 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
-import pytest
 from playwright.sync_api import Page, expect
 
 from explorer import evaluate, load_content
-from explorer.rooms import RoomSettings, RoomStore, participant_cookie
+from explorer.rooms import participant_cookie
 
 from .conftest import LIVE_RADAR, LIVE_VERDICT, drawn_needs, screenshot
 
 CONTENT = load_content()
 RELEASE_TO_TAP_MS = (0, 50, 100, 200)
 RECEIPT = '[data-testid="answer-receipt"]'
-
-
-@pytest.fixture
-def store(explorer_data_dir: Path) -> Iterator[RoomStore]:
-    """The app's own room store (same SQLite file), to create rooms and read answers."""
-    url = f"sqlite:///{explorer_data_dir / 'rooms.db'}"
-    opened = RoomStore(url, RoomSettings(database_url=url))
-    yield opened
-    opened.dispose()
 
 
 def open_phone(new_page: Callable[..., Page], base_url: str, code: str) -> Page:
@@ -110,9 +99,9 @@ def wait_for_receipt_after(page: Page, before: str | None) -> None:
 
 
 def test_a_tap_right_after_a_touch_drag_stores_what_the_sliders_show(
-    new_page, app_server, store
+    new_page, app_server, app_store
 ) -> None:
-    code = store.create_room("Tap after drag").room.code
+    code = app_store.create_room("Tap after drag").room.code
     page = open_phone(new_page, app_server, code)
     identity = next(
         c["value"] for c in page.context.cookies() if c["name"] == participant_cookie(code)
@@ -128,7 +117,7 @@ def test_a_tap_right_after_a_touch_drag_stores_what_the_sliders_show(
         on_sliders = sliders_show(page)
         wait_for_receipt_after(page, before)
         shown = receipt_of(page)
-        stored = store.own_answer(code, identity, with_time=True)
+        stored = app_store.own_answer(code, identity, with_time=True)
         assert stored is not None
         outcomes.append(
             {
@@ -150,9 +139,9 @@ def test_a_tap_right_after_a_touch_drag_stores_what_the_sliders_show(
 
 
 def test_a_failed_submit_says_so_and_keeps_the_choice_on_the_sliders(
-    new_page, app_server, store
+    new_page, app_server, app_store
 ) -> None:
-    code = store.create_room("Offline").room.code
+    code = app_store.create_room("Offline").room.code
     page = open_phone(new_page, app_server, code)
     touch_drag(page, CONTENT.input_by_id["structure"].label, 1.0)
     chosen = sliders_show(page)
@@ -171,9 +160,9 @@ def test_a_failed_submit_says_so_and_keeps_the_choice_on_the_sliders(
 
 
 def test_the_phone_s_radar_and_verdict_follow_a_touch_drag_as_on_explore(
-    new_page, app_server, store
+    new_page, app_server, app_store
 ) -> None:
-    code = store.create_room().room.code
+    code = app_store.create_room().room.code
     page = open_phone(new_page, app_server, code)
     needs_before = drawn_needs(page)
     verdict_before = page.locator(LIVE_VERDICT).inner_text()

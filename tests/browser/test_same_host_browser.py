@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from explorer.rooms import RoomSettings, RoomStore, participant_cookie
+from explorer.rooms import participant_cookie
 from tests.measurements import family
 from tests.support.server import HOST, free_port
 
@@ -78,16 +78,8 @@ def other_port_page(tmp_path: Path) -> Iterator[str]:
         thread.join(timeout=5)
 
 
-@pytest.fixture
-def store(explorer_data_dir: Path) -> Iterator[RoomStore]:
-    url = f"sqlite:///{explorer_data_dir / 'rooms.db'}"
-    opened = RoomStore(url, RoomSettings(database_url=url))
-    yield opened
-    opened.dispose()
-
-
 def test_a_page_on_another_port_cannot_open_the_facilitator_s_stream_or_post_for_them(
-    new_page, app_server, other_port_page, store
+    new_page, app_server, other_port_page, app_store
 ):
     facilitator = new_page("presenter")
     code = create_room(facilitator, app_server, "Same host")
@@ -98,7 +90,7 @@ def test_a_page_on_another_port_cannot_open_the_facilitator_s_stream_or_post_for
     body = '{"goal":"specific","timeframe":"weeks","stage":"mid","structure":"formal"}'
     posted = attacker.evaluate(POST_JS, [answer_url, body])
     identity = attacker.evaluate(POST_JS, [f"{app_server}/api/rooms/{code}/identity", "{}"])
-    stored = store.snapshot(code).count
+    stored = app_store.snapshot(code).count
     MEASURED.set(
         "same_host",
         websocket_opened_from_another_port=int(bool(seen.get("opened"))),
@@ -115,9 +107,9 @@ def test_a_page_on_another_port_cannot_open_the_facilitator_s_stream_or_post_for
 
 
 def test_an_identity_planted_from_another_port_never_holds_the_participant_s_answer(
-    new_page, app_server, other_port_page, store
+    new_page, app_server, other_port_page, app_store
 ):
-    code = store.create_room("Planted").room.code
+    code = app_store.create_room("Planted").room.code
     attacker_phone = new_page("phone")
     join_room(attacker_phone, app_server, code)
     planted = next(
@@ -137,7 +129,7 @@ def test_an_identity_planted_from_another_port_never_holds_the_participant_s_ans
     choose(victim, {"goal": "specific", "structure": "formal"})
     submit(victim)
     held = next(c for c in victim.context.cookies() if c["name"] == participant_cookie(code))
-    read_by_planted = store.own_answer(code, planted)
+    read_by_planted = app_store.own_answer(code, planted)
     MEASURED.set(
         "planted_identity",
         answers_readable_by_the_planted_identity=int(read_by_planted is not None),
@@ -145,6 +137,6 @@ def test_an_identity_planted_from_another_port_never_holds_the_participant_s_ans
     )
     assert read_by_planted is None
     assert held["value"] != planted and held["httpOnly"]
-    assert (store.own_answer(code, held["value"]) or {}).get("goal") == "specific"
+    assert (app_store.own_answer(code, held["value"]) or {}).get("goal") == "specific"
     with contextlib.suppress(Exception):
         plant.close()
