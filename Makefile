@@ -8,7 +8,7 @@ DEV_STAMP := $(VENV)/.dev-$(shell cat pyproject.toml requirements/dev.lock | cks
 HOST ?= localhost
 PORT ?= 8501
 
-.PHONY: run test dev-env lint check bench bench-smoke demo-cluster lock clean
+.PHONY: run test test-fast dev-env lint check bench bench-smoke demo-cluster lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ check: $(DEV_STAMP)
 
 test: lint check
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The inner loop: the unit and AppTest levels (no servers of their own, no browser).
+test-fast: $(DEV_STAMP)
+	$(BIN)/python -m pytest -q tests/unit tests/apptest $(PYTEST_ARGS)
 
 bench: $(DEV_STAMP)
 	$(BIN)/python -m benchmarks

@@ -37,7 +37,7 @@ serve_and_check() {
     tail -n 30 "$log" >&2
     return 1
   fi
-  (cd "$here" && "$python" -m tests.support.first_page "http://127.0.0.1:$port/") || {
+  (cd "$here" && "$python" -m testkit.first_page "http://127.0.0.1:$port/") || {
     echo "FAIL $name: Explore did not work; the end of the server log:" >&2
     tail -n 30 "$log" >&2
     return 1

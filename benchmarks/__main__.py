@@ -30,7 +30,7 @@ from typing import Any
 
 from benchmarks import browser, load, report, rerun, room
 from benchmarks.common import MOVE_INTERVAL_S, code_version, load_average, log, machine
-from tests.support.server import REPO_ROOT
+from testkit.server import REPO_ROOT
 
 
 @dataclass(frozen=True)

@@ -24,8 +24,8 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from benchmarks.wsclient import component_code_bytes, frame_kind
-from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS
-from tests.support.server import REPO_ROOT, StreamlitServer
+from testkit.chromium import CHROMIUM, CHROMIUM_ARGS
+from testkit.server import REPO_ROOT, StreamlitServer
 
 APP = "app.py"
 BASELINE = "benchmarks/baseline_app.py"

@@ -23,7 +23,7 @@ from typing import Any
 from benchmarks.common import APP, BASELINE, MOVE_INTERVAL_S, Server, log, ratio, summary
 from benchmarks.load import Person
 from benchmarks.wsclient import RunError, Session
-from tests.support.server import REPO_ROOT
+from testkit.server import REPO_ROOT
 
 LIMIT_S = 300.0
 PROFILE_INTERVAL_S = 0.0005

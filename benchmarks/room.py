@@ -71,8 +71,8 @@ from benchmarks.common import (
     summary,
 )
 from benchmarks.wsclient import gather_bounded
-from tests.support.cluster import CLUSTER_SCRIPT, NGINX, Cluster, running_cluster
-from tests.support.server import REPO_ROOT
+from testkit.cluster import CLUSTER_SCRIPT, NGINX, Cluster, running_cluster
+from testkit.server import REPO_ROOT
 
 PAGE_TIMEOUT_MS = 60_000
 ANSWER_WAIT_S = 15.0  # one answer must reach the dashboard within this
@@ -190,7 +190,7 @@ def fresh_database(postgres_url: str | None) -> Iterator[tuple[str, str]]:
 
 
 def _store(database_url: str, data_dir: str) -> Any:
-    from explorer.rooms import RoomSettings, RoomStore
+    from rooms import RoomSettings, RoomStore
 
     env = {"EXPLORER_DATA_DIR": data_dir, "EXPLORER_DATABASE_URL": database_url}
     return RoomStore.from_settings(RoomSettings.from_env(env))

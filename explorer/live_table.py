@@ -21,8 +21,8 @@ from typing import Any
 
 from explorer.content import Content
 from explorer.explain import lean_words, radar_summary, verdict_words
-from explorer.figures import COACHING_COLOUR, MENTORING_COLOUR, NEEDS_COLOUR
 from explorer.radar_geometry import RadarGeometry
+from explorer.render.figures import COACHING_COLOUR, MENTORING_COLOUR, NEEDS_COLOUR
 from explorer.scoring import Assessment, resolve_inputs, score
 
 NEED_DECIMALS = 1

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from explorer import evaluate
-from explorer.figures import approach_traces, extra_trace, radar
+from explorer.render.figures import approach_traces, extra_trace, radar
 from views import panels
 from views.content import get_content
 from views.inputs import try_in_explorer

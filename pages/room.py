@@ -5,7 +5,7 @@ cookie this browser holds); anyone else goes on to the room's light participant 
 
 import streamlit as st
 
-from explorer.rooms import RoomError, StoreUnavailable, normalise_code
+from rooms import RoomError, StoreUnavailable, normalise_code
 from views import room_views
 from views.content import get_content
 

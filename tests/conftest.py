@@ -1,6 +1,6 @@
 """Shared fixtures: the shipped content, a writable copy of it to break, and cookies for the
 room pages in AppTest; and the hooks that write what the reliability tests measured
-(tests/measurements.py) once the run is over, marked with how the run ended."""
+(tests/support/measurements.py) once the run is over, marked with how the run ended."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from explorer import Content, load_content
-from tests.measurements import REGISTRY
+from tests.support.measurements import REGISTRY
+
+pytest_plugins = ["tests.support.stores"]  # db_url, make_store, store: written once
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CONTENT_DIR = REPO_ROOT / "content"
@@ -31,11 +33,11 @@ def content_copy(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def room_cookies(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Room pages in AppTest read cookies from each session's own jar (tests/apptest.py:
+    """Room pages in AppTest read cookies from each session's own jar (tests/support/apptest.py:
     `open_app(..., cookies=...)`, `give_cookies`): AppTest cannot send real cookies, and
     `views.room_views.browser_cookie` is the one place the room views read them."""
     import views.room_views
-    from tests.apptest import jar_cookie
+    from tests.support.apptest import jar_cookie
 
     monkeypatch.setattr(views.room_views, "browser_cookie", jar_cookie)
 

@@ -14,7 +14,7 @@ import streamlit as st
 from explorer import Content
 from explorer.content import Dimension, Grounded
 from explorer.explain import Cited
-from explorer.figures import COACHING_COLOUR, MENTORING_COLOUR
+from explorer.render.figures import COACHING_COLOUR, MENTORING_COLOUR
 from explorer.tables import basis_cell
 from views.panels import cited_markdown
 

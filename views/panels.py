@@ -7,7 +7,6 @@ from functools import partial
 import streamlit as st
 
 from explorer import Assessment, Content
-from explorer.brief import build_brief
 from explorer.explain import (
     Cited,
     change_lines,
@@ -17,7 +16,8 @@ from explorer.explain import (
     reason_groups,
     verdict_words,
 )
-from explorer.figures import lean_meter_html
+from explorer.render.brief import build_brief
+from explorer.render.figures import lean_meter_html
 from views.links import share_url
 from views.sensitivity_strips import sensitivity_strips
 from views.tables import download

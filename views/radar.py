@@ -6,7 +6,7 @@ import streamlit as st
 
 from explorer import Assessment, Content
 from explorer.explain import radar_summary
-from explorer.figures import approach_traces, needs_trace, radar
+from explorer.render.figures import approach_traces, needs_trace, radar
 from explorer.tables import needs_table
 from views.tables import show_table
 

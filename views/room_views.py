@@ -20,8 +20,7 @@ import segno
 import streamlit as st
 
 from explorer import Content
-from explorer.export import answers_csv
-from explorer.figures import (
+from explorer.render.figures import (
     COACHING_COLOUR,
     MENTORING_COLOUR,
     NEEDS_COLOUR,
@@ -31,8 +30,7 @@ from explorer.figures import (
     extra_trace,
     radar,
 )
-from explorer.room_stats import RoomStats, room_stats
-from explorer.rooms import (
+from rooms import (
     Client,
     Room,
     RoomError,
@@ -41,14 +39,15 @@ from explorer.rooms import (
     normalise_code,
     participant_cookie,
 )
+from rooms.addresses import claim_path, join_path
+from rooms.export import answers_csv
+from rooms.services import RoomService, room_service
+from rooms.statistics import RoomStats, room_stats
 from views import panels
 from views.links import app_url
 from views.presenter import is_presenter, kept_in_link
 from views.room_live import navigate, room_updates
 from views.text import title_html
-from web.facilitator import claim_path
-from web.participant import join_path
-from web.service import RoomService, room_service
 
 # While a pushed update reruns the dashboard, Streamlit dims the old picture (after 0.5 s)
 # until the new one is drawn; on a projector during a burst of answers that reads as

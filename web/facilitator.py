@@ -16,12 +16,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from explorer.rooms import (
+from rooms import (
     ClaimExpired,
     ClaimUnknown,
     ClaimUsed,
@@ -32,25 +31,13 @@ from explorer.rooms import (
     TooManyAttempts,
     facilitator_cookie,
 )
+from rooms.addresses import PRESENTER, room_page_url
+from rooms.services import RoomService
 from web.pages import message_page
-from web.service import NO_STORE, RoomService, client_of, set_room_cookie
+from web.service import NO_STORE, client_of, set_room_cookie
 
 CLAIM_FAILURES = (ClaimUnknown, ClaimUsed, ClaimExpired, RoomExpired, RoomNotFound)
 _STATUS = {"claim_unknown": 404, "claim_used": 410, "claim_expired": 410, "room_expired": 410}
-
-
-PRESENTER = ("presenter", "1")  # the only parameter the claim route passes on
-
-
-def claim_path(claim: str, *, presenter: bool = False) -> str:
-    """The claim route's address for a claim; with ``presenter``, the room opens in
-    presenter view."""
-    return f"/api/rooms/claim?{urlencode([('c', claim), *([PRESENTER] if presenter else [])])}"
-
-
-def room_page_url(code: str, *, presenter: bool = False) -> str:
-    """The room page's address: the room code (and presenter=1) only, never a key."""
-    return f"/room?{urlencode([('room', code), *([PRESENTER] if presenter else [])])}"
 
 
 def asks_for_presenter(request: Request) -> bool:
@@ -89,4 +76,4 @@ def _redeem(rooms: RoomService, request: Request) -> tuple[Room, str]:
     return store.limits.lookups.count_failures(client_of(request), redeem, CLAIM_FAILURES)
 
 
-__all__ = ["claim_endpoint", "claim_path", "room_page_url"]
+__all__ = ["claim_endpoint"]

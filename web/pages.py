@@ -20,8 +20,8 @@ from starlette.responses import HTMLResponse
 from explorer import Content
 from explorer.explain import contested_lines
 from explorer.live_table import component_words, live_table
-from explorer.rooms import Room
-from web.assets import asset_url
+from rooms import Room
+from views.assets import asset_url
 from web.service import NO_STORE, content, text
 
 TEMPLATES = Path(__file__).parent / "templates"

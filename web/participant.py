@@ -12,7 +12,7 @@ and answers with the answer *as stored*, read back after the write, which the pa
 It is refused unless the request comes from this app's own page (``Origin`` is exactly
 this server's address: web/origin.py), carries JSON, holds the identity cookie and the
 device proof that came with it (``X-Explorer-Proof``: an identity planted by a page on
-another port of the same host has none; explorer/rooms/identity.py); the answer is
+another port of the same host has none; rooms/identity.py); the answer is
 validated like any input (unknown keys or options are refused in content's words). A page
 without a proof (its storage was cleared, or the cookie was planted) asks
 ``POST /api/rooms/{code}/identity`` for a fresh identity and its proof.
@@ -37,8 +37,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from explorer import Content, evaluate
-from explorer.room_stats import room_stats
-from explorer.rooms import (
+from rooms import (
     InvalidCode,
     Room,
     RoomError,
@@ -49,9 +48,12 @@ from explorer.rooms import (
     normalise_code,
     participant_cookie,
 )
+from rooms.addresses import join_path
+from rooms.services import RoomService
+from rooms.statistics import room_stats
 from web.origin import same_origin
 from web.pages import join_lobby_page, message_page, participant_page
-from web.service import NO_STORE, RoomService, client_of, content, set_room_cookie, text
+from web.service import NO_STORE, client_of, content, set_room_cookie, text
 
 MAX_ANSWER_BYTES = 2048  # four option ids as JSON are about 100 bytes
 PROOF_HEADER = "x-explorer-proof"
@@ -66,11 +68,6 @@ _STATUS = {
     "too_many_attempts": 429,
     "invalid_answer": 400,
 }
-
-
-def join_path(code: str) -> str:
-    """The short join address of room ``code``: what the QR code and the projector show."""
-    return f"/j/{code}"
 
 
 class AnswerRefused(Exception):
@@ -352,7 +349,6 @@ def _refused(refused: AnswerRefused) -> JSONResponse:
 
 __all__ = [
     "AnswerRefused",
-    "join_path",
     "participant_routes",
     "picture",
     "read_answer",

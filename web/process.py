@@ -20,13 +20,13 @@ STARTUP_MODULES = (
     "plotly.io",
     "segno",
     "sqlalchemy",
-    "explorer.brief",
-    "explorer.figures",
-    "explorer.svg",
+    "explorer.render.brief",
+    "explorer.render.figures",
+    "explorer.render.svg",
     "explorer.tables",
-    "explorer.rooms",
-    "explorer.room_stats",
-    "explorer.export",
+    "rooms",
+    "rooms.statistics",
+    "rooms.export",
 )
 
 

@@ -28,7 +28,7 @@ from collections.abc import AsyncIterator, Callable
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
-from explorer.rooms import (
+from rooms import (
     InvalidCode,
     NotAuthorised,
     Role,
@@ -42,7 +42,8 @@ from explorer.rooms import (
     normalise_code,
     participant_cookie,
 )
-from web.service import NO_STORE, RoomService, client_of, seconds_left
+from rooms.services import RoomService
+from web.service import NO_STORE, client_of, seconds_left
 
 HEARTBEAT_S = 15.0
 RETRY_MS = 2000

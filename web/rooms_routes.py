@@ -18,14 +18,14 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.routing import BaseRoute, Route
 
-from explorer.rooms import DriverMissing, Maintenance, RoomError, start_maintenance
+from rooms import DriverMissing, Maintenance, RoomError, start_maintenance
+from rooms.services import RoomService, room_service
 from web.facilitator import claim_endpoint
 from web.participant import participant_routes
 from web.room_events import events_endpoint
-from web.service import RoomService, room_service
 
 if TYPE_CHECKING:  # the PostgreSQL driver is an optional extra: imported only when used
-    from explorer.rooms.pg_listener import PgListener
+    from rooms.pg_listener import PgListener
 
 log = logging.getLogger(__name__)
 RETRY_S = 30.0
@@ -52,7 +52,7 @@ class Background:
     def start(self, rooms: RoomService) -> None:
         self.maintenance = start_maintenance(rooms.store)
         if rooms.store.is_postgresql:
-            from explorer.rooms.pg_listener import PgListener
+            from rooms.pg_listener import PgListener
 
             self.listener = PgListener(
                 rooms.store.engine.url,

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from explorer.rooms import RoomSettings, address_group
+from rooms import RoomSettings, address_group
 from web.origin import same_origin
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ PER_CONNECTION = (2.0, 10.0)
 # All streams of one address together: a classroom behind one NAT exploring at once sends
 # a few releases a second; a client with many connections gets no more than this.
 # The defaults of EXPLORER_STREAM_MESSAGES_PER_SECOND_PER_ADDRESS and
-# EXPLORER_MAX_STREAMS_PER_ADDRESS (explorer/rooms/settings.py); a burst of five seconds'.
+# EXPLORER_MAX_STREAMS_PER_ADDRESS (rooms/settings.py); a burst of five seconds'.
 PER_ADDRESS_BURST_S = 5.0
 # Messages a connection may have waiting for their turn. A person's burst passes at once
 # (the bucket's burst is smaller); a client that keeps more than this waiting sends faster

@@ -44,9 +44,9 @@ from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect, 
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from explorer.rooms import RoomSettings, RoomStore
-from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS
-from tests.support.server import StreamlitServer
+from rooms import RoomSettings, RoomStore
+from testkit.chromium import CHROMIUM, CHROMIUM_ARGS
+from testkit.server import StreamlitServer
 from views.registry import PageSpec
 
 REPO_ROOT = Path(__file__).resolve().parents[2]

@@ -43,7 +43,7 @@ from urllib.parse import urlsplit
 from playwright.sync_api import BrowserContext, Locator, Page, WebSocket, expect
 
 from explorer import load_content
-from tests.support.server import (
+from testkit.server import (
     REPO_ROOT,
     StreamlitServer,
 )

@@ -16,10 +16,10 @@ import pytest
 from playwright.sync_api import Download, Locator, Page, expect
 
 from explorer import Assessment, evaluate, load_content, sensitivity
-from explorer.brief import build_brief
 from explorer.explain import change_lines, firm_sliders
+from explorer.render.brief import build_brief
+from explorer.render.strips import sensitivity_strips_html
 from explorer.scoring import REASONS_FOR
-from explorer.strips import sensitivity_strips_html
 from views.panels import reasons_markdown
 
 from .conftest import (

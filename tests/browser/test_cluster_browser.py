@@ -25,8 +25,8 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from testkit.cluster import NGINX, running_cluster
 from tests.conftest import REPO_ROOT
-from tests.support.cluster import NGINX, running_cluster
 from web.headers import SECURITY_HEADERS
 
 from .conftest import VIEWPORTS, wait_for_app
@@ -134,7 +134,7 @@ def _check_replica(response, replica: str) -> None:
 
 
 def _store(database_url: str):
-    from explorer.rooms import RoomSettings, RoomStore
+    from rooms import RoomSettings, RoomStore
 
     return RoomStore(database_url, RoomSettings(database_url=database_url))
 

@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, Download, Page, Route, expect
 
 from explorer import evaluate, load_content
 from explorer.live_table import live_table, row_index, table_row
-from tests.support.server import StreamlitServer
+from testkit.server import StreamlitServer
 from views.registry import PAGES, PageSpec
 
 from .conftest import (

@@ -17,7 +17,7 @@ from typing import Any
 from playwright.sync_api import Page, expect
 
 from explorer import evaluate, load_content
-from explorer.rooms import participant_cookie
+from rooms import participant_cookie
 
 from .conftest import LIVE_RADAR, LIVE_VERDICT, drawn_needs, screenshot
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.appserver import PrivatePostgres
+from tests.support.appserver import PrivatePostgres
 
 from .conftest import wait_for_app
 from .room_support import (

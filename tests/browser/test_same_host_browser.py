@@ -22,9 +22,9 @@ from pathlib import Path
 
 import pytest
 
-from explorer.rooms import participant_cookie
-from tests.measurements import family
-from tests.support.server import HOST, free_port
+from rooms import participant_cookie
+from testkit.server import HOST, free_port
+from tests.support.measurements import family
 
 from .room_support import CONTENT, choose, create_room, join_room, submit
 

@@ -25,8 +25,8 @@ from urllib.parse import quote, urlsplit
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.measurements import family
-from tests.support.server import free_port
+from testkit.server import free_port
+from tests.support.measurements import family
 from views.registry import PAGES
 from web.headers import CONTENT_SECURITY_POLICY
 

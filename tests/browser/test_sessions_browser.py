@@ -24,7 +24,7 @@ from playwright.sync_api import Locator, Page, WebSocketRoute, expect
 from explorer import load_content
 from explorer.live_table import live_table, row_index, table_row
 from explorer.urlstate import write_query
-from tests.appserver import record
+from tests.support.appserver import record
 
 from .conftest import (
     LIVE_RADAR,

@@ -10,7 +10,7 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.measurements import family
+from tests.support.measurements import family
 
 from .conftest import open_app
 from .room_support import create_room

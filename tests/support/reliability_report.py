@@ -3,7 +3,7 @@
     CI=true .venv/bin/python -m pytest tests      # writes test-artifacts/reliability/*.json
     .venv/bin/python -m tests.support.reliability_report
 
-Every figure in the page comes from those files (tests/measurements.py writes them from
+Every figure in the page comes from those files (tests/support/measurements.py writes them from
 what the tests counted); a figure no test measured says so, a stale one (not measured in
 the last run) is marked, and a run with failures is named at the top. The "before" column
 of the attack table quotes issue 15's own measurements of the previous release: they could
@@ -16,8 +16,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tests.appserver import ARTIFACTS
-from tests.support.server import REPO_ROOT
+from testkit.server import REPO_ROOT
+from tests.support.appserver import ARTIFACTS
 
 OUT = REPO_ROOT / "docs" / "reliability.md"
 MISSING = "*not measured in this run*"
@@ -335,8 +335,8 @@ def render(f: Figures) -> str:
         "     test-artifacts/reliability/*.json after a full test run; never edit by hand. -->",
         "",
         "Every figure below was counted by a test in the last full run (`CI=true`, PostgreSQL",
-        "and Chromium present); tests/measurements.py writes only what was counted, and marks",
-        "an entry no test reached in that run as stale.",
+        "and Chromium present); tests/support/measurements.py writes only what was counted, and",
+        "marks an entry no test reached in that run as stale.",
         "",
     ]
     if failed:

@@ -3,7 +3,7 @@
 ``rooms.client(address)`` is a client from that address that does not follow redirects.
 
 What a phone does on the participant page, for any such client (here, or the app's own
-routes in AppTest tests: ``tests.apptest.app_phone``): ``post_answer`` sends an answer as
+routes in AppTest tests: ``tests.support.apptest.app_phone``): ``post_answer`` sends an answer as
 the page's script does (JSON, from the page's own origin, with the cookies the client
 holds); ``boot_data`` is what the page hands its script, ``submit_label`` the words on its
 submit button, ``closed_notice_shown`` whether it says the room is closed. ``Phone`` is a
@@ -25,10 +25,10 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from explorer import Content
-from explorer.rooms import RoomEvents, RoomSettings, RoomStore
+from rooms import RoomEvents, RoomSettings, RoomStore
+from rooms.services import RoomService
 from web.participant import PROOF_HEADER
 from web.rooms_routes import room_routes
-from web.service import RoomService
 
 CLASS_ADDRESS = "203.0.113.7"
 OWN_ORIGIN = "http://testserver"  # TestClient's address: the origin of the page it opened

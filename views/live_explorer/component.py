@@ -19,8 +19,8 @@ import streamlit as st
 
 from explorer import Content
 from explorer.live_table import component_words, live_table
+from views.assets import asset_url
 from views.live_explorer.report import Report, ReportNotice, read_report
-from web.assets import asset_url
 
 STATE = "inputs"  # the component's one state: the chosen main inputs, set on release
 ASSETS = Path(__file__).parent

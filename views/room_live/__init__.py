@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 import streamlit as st
 
-from explorer.rooms import InvalidCode, normalise_code
+from rooms import InvalidCode, normalise_code
 
 _HERE = Path(__file__).parent
 _ROLES = ("facilitator", "participant")

@@ -1,5 +1,5 @@
 """The sensitivity strips on the page: a small `st.components.v2` component that shows the
-markup explorer/strips.py builds (four line charts as HTML and inline SVG, laid out by the
+markup explorer/render/strips.py builds (four line charts as HTML and inline SVG, laid out by the
 browser). It replaces a Plotly figure that cost ~10 ms to build per move on the server and
 ~50 ms of the browser's main thread to draw.
 """
@@ -12,7 +12,7 @@ from pathlib import Path
 import streamlit as st
 
 from explorer import Content, sensitivity
-from explorer.strips import sensitivity_strips_html
+from explorer.render.strips import sensitivity_strips_html
 
 _HERE = Path(__file__).parent
 
