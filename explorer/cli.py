@@ -16,6 +16,7 @@ from explorer.explain import (
     assessment_json,
     change_lines,
     contested_lines,
+    full_stop,
     lean_words,
     reason_groups,
     verdict_words,
@@ -38,7 +39,7 @@ def _with_quote(content: Content, line: Cited) -> str:
     if not line.quote:
         return line.plain
     lead = f"{content.text('basis.by_contrast')} " if line.basis == "contrast" else ""
-    return f"{line.plain}. {lead}\u201c{line.quote}\u201d ({line.location})"
+    return f"{full_stop(line.plain)} {lead}\u201c{line.quote}\u201d ({line.location})"
 
 
 def format_assessment(content: Content, result: Assessment) -> str:

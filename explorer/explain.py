@@ -40,6 +40,12 @@ def signed(value: float) -> str:
     return f"{value:+.2f}".replace("-", "\u2212")
 
 
+def full_stop(text: str) -> str:
+    """`text` ending in one full stop (or its own ! or ?), never two."""
+    text = text.rstrip()
+    return text if text.endswith((".", "!", "?", "…")) else f"{text}."
+
+
 def verdict_words(content: Content, result: Assessment) -> str:
     """The verdict on one scale, in words: 'Leans coaching — moderately', 'Evenly balanced'."""
     if result.verdict == "blend":
@@ -157,8 +163,10 @@ def change_lines(content: Content, result: Assessment) -> list[str]:
         choices = [
             choice_text(content, input_id, labels) for input_id, labels in ranked[:MAX_CHOICES]
         ]
-        if len(ranked) > MAX_CHOICES:
-            choices.append(content.text("changes.more", count=len(ranked) - MAX_CHOICES))
+        if (more := len(ranked) - MAX_CHOICES) > 0:
+            choices.append(
+                content.text("changes.more_one" if more == 1 else "changes.more", count=more)
+            )
         lines.append(
             content.text(
                 "changes.group_line",
@@ -202,19 +210,27 @@ def contested_lines(content: Content) -> list[tuple[str, str, list[Cited]]]:
 
 def radar_summary(content: Content, result: Assessment, owner: str = "") -> str:
     """One sentence naming where the needs sit closest to each approach. `owner` says whose
-    needs they are ("Amara's needs"); by default the reader's."""
+    needs they are ("Amara's needs"); by default the reader's.
+
+    A dimension that leans to the other approach pulls this way when the need is low, as this
+    approach's value is: that is said as such ("lower on Specific-skill focus, as mentoring
+    is"), never as "closest to mentoring on Specific-skill focus"."""
     owner = owner or content.text("radar.your_needs")
     ranked = sorted(result.contributions, key=lambda c: c.share, reverse=True)
-    mentoring = [content.dimension_by_id[c.dimension].label for c in ranked if c.share > 0][:2]
-    coaching = [
-        content.dimension_by_id[c.dimension].label for c in reversed(ranked) if c.share < 0
-    ][:2]
+    toward = {
+        "mentoring": [c for c in ranked if c.share > 0][:2],
+        "coaching": [c for c in reversed(ranked) if c.share < 0][:2],
+    }
     join = content.text("radar.and")
     parts = []
-    if mentoring:
-        parts.append(content.text("radar.closest", approach="mentoring", dims=join.join(mentoring)))
-    if coaching:
-        parts.append(content.text("radar.closest", approach="coaching", dims=join.join(coaching)))
+    for approach, contributions in toward.items():
+        dims = [content.dimension_by_id[c.dimension] for c in contributions]
+        high = [d.label for d in dims if d.leans == approach]
+        low = [d.label for d in dims if d.leans != approach]
+        if high:
+            parts.append(content.text("radar.closest", approach=approach, dims=join.join(high)))
+        if low:
+            parts.append(content.text("radar.lower", approach=approach, dims=join.join(low)))
     if not parts:
         return content.text("radar.midway", owner=owner)
     return content.text("radar.summary", owner=owner, parts=content.text("radar.then").join(parts))

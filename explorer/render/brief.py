@@ -72,7 +72,10 @@ def _markdown(content: Content, d: dict) -> str:
         out += ["", f"## {heading}", "", summary, ""]
         out += [f"- {side.text}: “{side.quote}” ({side.location})" for side in sides]
     out += ["", f"## {content.text('brief.questions_heading')}", ""]
-    out += [f"- {q.text} — grounded in “{q.quote}” ({q.location})" for q in d["questions"]]
+    out += [
+        "- " + content.text("brief.question_line", text=q.text, quote=q.quote, location=q.location)
+        for q in d["questions"]
+    ]
     out += ["", f"## {content.text('brief.share_heading')}", "", f"<{d['share_url']}>", ""]
     out += [f"## {content.text('boundaries.heading')}", "", content.text("boundaries.text"), ""]
     out += [f"## {content.text('brief.sources_heading')}", ""]

@@ -213,9 +213,11 @@ def lean_meter_html(content: Content, lean: float, *, presenter: bool = False) -
         if presenter
         else (coach, mentor)
     )
+    ends = {end: content.text(f"explore.meter_{end}") for end in ("left", "right")}
+    spoken = html.escape(content.text("explore.meter_label", lean=lean, **ends))
     return (
-        f'<div class="lean-meter" role="img" aria-label="Lean {lean:+.2f}: '
-        f'{coach} to {mentor}" style="font-size:{size};margin:0.2rem 0 0.6rem 0">'
+        f'<div class="lean-meter" role="img" aria-label="{spoken}" '
+        f'style="font-size:{size};margin:0.2rem 0 0.6rem 0">'
         f'<div style="display:flex;justify-content:space-between;font-weight:600">'
         f'<span style="color:{coach_colour}">{coach_shown}</span>'
         f'<span style="color:{mentor_colour}">{mentor_shown}</span></div>'

@@ -74,22 +74,66 @@ def _developer_only(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:
     return isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)
 
 
+# Attributes a person reads (a screen reader speaks aria-label; title shows on hover).
+READ_ATTRIBUTES = re.compile(
+    r"""\b(?:aria-label|aria-description|title|alt|placeholder)=["']([^"']*)""", re.IGNORECASE
+)
+TAG = re.compile(r"<[^>]*>?")
+CODE_ELEMENT = re.compile(r"<(style|script)\b.*?(?:</\1>|$)", re.DOTALL | re.IGNORECASE)
+# A word inside a read attribute or an f-string's own text: two letters or more, not a
+# placeholder's stand-in.
+WORD = re.compile(r"(?<![{\w])[A-Za-z]{2,}(?![\w}])")
+TWO_WORDS = re.compile(r"\b[A-Za-z]{2,}\s+[A-Za-z]{2,}\b")
+HOLE = "{}"  # where an f-string's value goes
+
+
+def literal_text(node: ast.AST) -> str | None:
+    """A string literal's text; an f-string's own text with `{}` where each value goes."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(
+            part.value if isinstance(part, ast.Constant) else HOLE for part in node.values
+        )
+    return None
+
+
+def english_in(text: str, fstring: bool) -> bool:
+    """Whether a literal holds words a person reads. Markup is read for its text between tags
+    and its read attributes (aria-label, title, ...); CSS and wire formats are not words; an
+    f-string's own words count from two (a value goes between them: "… — grounded in {}")."""
+    if SSE_FIELDS.match(text):
+        return False
+    if MARKUP.search(text):
+        if not re.search(r"<\w|\w=[\"']", text):
+            return False  # CSS, a selector, a placeholder: no text and no attributes
+        if any(WORD.search(value) for value in READ_ATTRIBUTES.findall(text)):
+            return True
+        text = TAG.sub(" ", CODE_ELEMENT.sub(" ", text))
+    words = text.replace(HOLE, " ")
+    if fstring and TWO_WORDS.search(words):
+        return True
+    return bool(WORDS.search(words + " "))
+
+
 def findings(path: Path, root: Path = REPO_ROOT) -> list[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
     relative = path.relative_to(root).as_posix()
     found = []
     for node in ast.walk(tree):
-        if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+        # An f-string is read whole (its parts are not read again), and its format specs
+        # (":+.2f") are not text.
+        if isinstance(parents.get(node), (ast.JoinedStr, ast.FormattedValue)):
             continue
-        text = node.value
-        if not WORDS.search(text + " ") or MARKUP.search(text) or SSE_FIELDS.match(text):
+        text = literal_text(node)
+        if text is None or not english_in(text, isinstance(node, ast.JoinedStr)):
             continue
         if _developer_only(node, parents):
             continue
         if any(relative == file and text.startswith(start) for file, start in ALLOWED):
             continue
-        found.append(f"{relative}:{node.lineno}: {text[:70]!r}")
+        found.append(f"{relative}:{node.lineno}: {text[:70]!r}")  # type: ignore[attr-defined]
     return found
 
 
@@ -196,3 +240,27 @@ yield_line = "event: end\\ndata: room has expired\\n\\n"
         "pages/probe.py:5: 'Something went wrong with the room.'",
         "pages/probe.py:7: 'Something went wrong with the room.'",
     ]
+
+
+def test_the_words_scan_reads_f_strings_and_the_attributes_people_read(tmp_path):
+    """Two words inside an f-string ("— grounded in {quote}") and an aria-label inside
+    markup are found (both slipped past the scan once); CSS in a style element, an alt
+    filled from a value and text between tags that is all values are not words."""
+    module = tmp_path / "explorer" / "render" / "probe.py"
+    module.parent.mkdir(parents=True)
+    module.write_text(
+        """
+line = f"- {text} — grounded in “{quote}” ({where})"
+meter = (
+    f'<div class="lean-meter" role="img" aria-label="Lean {lean:+.2f}: '
+    f'{left} to {right}" style="font-size:{size}">'
+)
+told = f'<img alt="{words}" src="{src}">'
+style = '<style>.st-key-x [data-stale="true"] { opacity: 1 !important; }</style>'
+heading = f"<h2>{title}</h2><p>{summary}</p>"
+""",
+        encoding="utf-8",
+    )
+    found = findings(module, tmp_path)
+    assert [line.split(":")[1] for line in found] == ["2", "4"], found
+    assert "grounded in" in found[0] and "aria-label" in found[1]
