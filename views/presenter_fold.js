@@ -8,16 +8,22 @@
 // load the page, and the sidebar stays as the facilitator sets it meanwhile.
 const REMEMBERED = "stSidebarCollapsed-";
 
-function remembered() {
+// Streamlit's remembered sidebar choices, by key.
+/** @returns {Record<string, string>} */
+export function remembered() {
+  /** @type {Record<string, string>} */
   const kept = {};
   for (let i = 0; i < window.localStorage.length; i += 1) {
     const key = window.localStorage.key(i);
-    if (key && key.startsWith(REMEMBERED)) kept[key] = window.localStorage.getItem(key);
+    const value = key && key.startsWith(REMEMBERED) ? window.localStorage.getItem(key) : null;
+    if (key && value !== null) kept[key] = value;
   }
   return kept;
 }
 
-function restore(kept) {
+// Streamlit's remembered sidebar choices put back to `kept`, and only those.
+/** @param {Record<string, string>} kept */
+export function restore(kept) {
   for (const key of Object.keys(remembered())) {
     if (!(key in kept)) window.localStorage.removeItem(key);
   }
@@ -30,6 +36,7 @@ const DONE = "data-presenter-fold";
 
 function fold(tries = TRIES) {
   const sidebar = document.querySelector('[data-testid="stSidebar"]');
+  /** @type {HTMLButtonElement | null} */
   const button = document.querySelector('[data-testid="stSidebarCollapseButton"] button');
   if (!sidebar || !button) {
     if (tries > 0) window.requestAnimationFrame(() => fold(tries - 1));
@@ -43,24 +50,30 @@ function fold(tries = TRIES) {
   let kept = null;
   try {
     kept = remembered();
-  } catch (error) {
+  } catch {
     kept = null; // storage not available: fold all the same
   }
   button.click();
   if (kept !== null) {
     try {
       restore(kept);
-    } catch (error) {
+    } catch {
       // nothing to put back
     }
   }
   document.documentElement.setAttribute(DONE, "folded");
 }
 
+// Once per page load, across reruns and remounts.
+const FOLDED = "__explorerPresenterFolded";
+
+/** @param {{ data: { fold?: unknown } | null | undefined }} component */
 export default function (component) {
   const { data } = component;
-  if (!data || data.fold !== true || window.__explorerPresenterFolded) return undefined;
-  window.__explorerPresenterFolded = true;
+  /** @type {Window & { [FOLDED]?: boolean }} */
+  const page = window;
+  if (!data || data.fold !== true || page[FOLDED]) return undefined;
+  page[FOLDED] = true;
   // After Streamlit has laid the sidebar out for this load (it opens it from its memory).
   window.requestAnimationFrame(() => fold());
   return undefined;

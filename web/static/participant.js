@@ -12,24 +12,88 @@
 // drag sends what the sliders show, never an earlier value; a tap while an answer is on its
 // way is sent after it, with the sliders as they were at that tap.
 
-const boot = JSON.parse(document.getElementById("boot").textContent);
+/** @typedef {import("../../views/live_explorer/live_explorer.js").LiveTable} LiveTable */
+/** @typedef {import("../../views/live_explorer/live_explorer.js").ViewData} ViewData */
+/** @typedef {import("../../views/live_explorer/live_explorer.js").Radar} Radar */
+
+/**
+ * An answer as the room stored it (web/participant.py's receipt).
+ * @typedef {Object} Receipt
+ * @property {string} submitted_at
+ * @property {string[]} lines
+ * @property {string} verdict_line
+ * @property {Record<string, string>} answers
+ */
+
+/**
+ * The room's state and, once revealed, its picture (the picture route's answer).
+ * @typedef {Object} Shown
+ * @property {boolean} [closed]
+ * @property {boolean} [revealed]
+ * @property {{ verdict: string, headline: string, count: number }[] | null} [distribution]
+ * @property {string[]} [disagreement]
+ * @property {number[]} [average]
+ * @property {string} [summary]
+ */
+
+/**
+ * What web/pages.py's participant_page() puts in the page.
+ * @typedef {Object} Boot
+ * @property {string} code
+ * @property {LiveTable} table
+ * @property {Omit<ViewData, "table">} view
+ * @property {Record<string, string>} words
+ * @property {Receipt | null} receipt
+ * @property {string | null} proof
+ * @property {Shown} room
+ * @property {{ answer: string, identity: string, picture: string, events: string,
+ *   live_explorer: string }} urls
+ */
+
+/**
+ * The element of this page with `id`, as the type the template (participant.html) has.
+ * @template {HTMLElement} T
+ * @param {string} id
+ * @returns {T}
+ */
+function byId(id) {
+  return /** @type {T} */ (document.getElementById(id));
+}
+
+/**
+ * The element `selector` finds in `root`, as the type the template has.
+ * @template {Element} T
+ * @param {ParentNode} root
+ * @param {string} selector
+ * @returns {T}
+ */
+function part(root, selector) {
+  return /** @type {T} */ (root.querySelector(selector));
+}
+
+/** @type {Boot} */
+const boot = JSON.parse(byId("boot").textContent || "null");
 const words = boot.words;
-const { LiveExplorer, Radar, drawLegend } = await import(new URL(boot.urls.live_explorer, location.origin).href);
+/** @type {typeof import("../../views/live_explorer/live_explorer.js")} */
+const { LiveExplorer, Radar, drawLegend, fill } = await import(new URL(boot.urls.live_explorer, location.origin).href);
 
 const RETRY_MS = [1000, 2000, 4000, 8000, 15000, 30000];
 const MAX_RETRIES = 20;
 const SVG_NS = "http://www.w3.org/2000/svg";
 
-const button = document.getElementById("submit");
-const statusLine = document.getElementById("status");
-const receiptBox = document.getElementById("receipt");
-const closedNotice = document.getElementById("closed");
-const waitingNotice = document.getElementById("waiting");
-const picture = document.getElementById("picture");
+/** @type {HTMLButtonElement} */
+const button = byId("submit");
+const statusLine = byId("status");
+const receiptBox = byId("receipt");
+const closedNotice = byId("closed");
+const waitingNotice = byId("waiting");
+const picture = byId("picture");
 
+/** @param {HTMLElement} host @returns {ShadowRoot} */
 function shadowOf(host) {
   if (host.shadowRoot) return host.shadowRoot;
   // A browser without declarative shadow roots leaves the template in place: attach it now.
+  /** @type {HTMLTemplateElement | null} */
   const template = host.querySelector("template");
   const root = host.attachShadow({ mode: "open" });
   if (template) {
@@ -39,15 +103,20 @@ function shadowOf(host) {
   return root;
 }
 
-function fill(template, values) {
-  return template.replace(/\{(\w+)\}/g, (whole, name) => (name in values ? values[name] : whole));
-}
-
+/** @param {string} text */
 function say(text, isError = false) {
   statusLine.textContent = text;
   statusLine.classList.toggle("error", isError);
 }
 
+/**
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
+ * @param {string} className
+ * @param {string} [text]
+ * @param {Element} [parent]
+ * @returns {HTMLElementTagNameMap[K]}
+ */
 function element(tag, className, text, parent) {
   const made = document.createElement(tag);
   if (className) made.className = className;
@@ -59,6 +128,7 @@ function element(tag, className, text, parent) {
 // ---------------------------------------------------------------- the device proof
 
 const PROOF_KEY = `explorer-proof-${boot.code}`;
+/** @type {string | null} */
 let proofInMemory = null; // where storage is unavailable: this page's life only
 
 function storedProof() {
@@ -69,6 +139,7 @@ function storedProof() {
   }
 }
 
+/** @param {string} proof */
 function keepProof(proof) {
   proofInMemory = proof;
   try {
@@ -85,6 +156,8 @@ if (!storedProof() && boot.receipt) {
   button.textContent = words.submit;
 }
 
+// A fresh identity for this page: null when given, else the refusal's body.
+/** @returns {Promise<{ error?: string } | null>} */
 async function freshIdentity() {
   const response = await fetch(boot.urls.identity, {
     method: "POST",
@@ -98,6 +171,7 @@ async function freshIdentity() {
   return response.ok ? null : body;
 }
 
+/** @param {Record<string, string>} chosen */
 function postAnswer(chosen) {
   return fetch(boot.urls.answer, {
     method: "POST",
@@ -110,7 +184,7 @@ function postAnswer(chosen) {
 
 // ---------------------------------------------------------------- the explorer
 
-const explorer = new LiveExplorer(shadowOf(document.getElementById("explorer")));
+const explorer = new LiveExplorer(shadowOf(byId("explorer")));
 explorer.send = () => {}; // no Python to tell: the answer goes out on the button
 explorer.receive({ table: boot.table, ...boot.view });
 
@@ -118,22 +192,24 @@ explorer.receive({ table: boot.table, ...boot.view });
 
 let answered = false; // an answer of this device is stored: the next one updates it
 let sending = false;
+/** @type {Record<string, string> | null} */
 let queued = null;
 
+/** @param {Receipt | null} receipt */
 function showReceipt(receipt) {
   if (!receipt) return;
   const time = new Date(receipt.submitted_at);
   const clock = Number.isNaN(time.getTime())
     ? receipt.submitted_at
     : time.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
-  receiptBox.querySelector(".receipt-time").textContent = fill(
+  part(receiptBox, ".receipt-time").textContent = fill(
     answered ? words.updated : words.saved,
     { time: clock },
   );
   answered = true;
-  const list = receiptBox.querySelector(".receipt-lines");
+  const list = part(receiptBox, ".receipt-lines");
   list.replaceChildren(...receipt.lines.map((line) => element("li", "", line)));
-  receiptBox.querySelector(".receipt-verdict").textContent = receipt.verdict_line;
+  part(receiptBox, ".receipt-verdict").textContent = receipt.verdict_line;
   receiptBox.dataset.answers = JSON.stringify(receipt.answers);
   receiptBox.dataset.submittedAt = receipt.submitted_at;
   receiptBox.hidden = false;
@@ -144,6 +220,7 @@ function showReceipt(receipt) {
   button.textContent = words.update;
 }
 
+/** @param {Record<string, string>} chosen */
 async function send(chosen) {
   sending = true;
   say(words.saving);
@@ -189,8 +266,13 @@ button.addEventListener("click", () => {
 
 // ---------------------------------------------------------------- the room
 
+/** @type {Radar | null} */
 let pictureRadar = null;
 
+/**
+ * @param {Element} list
+ * @param {{ verdict: string, headline: string, count: number }[]} distribution
+ */
 function drawDistribution(list, distribution) {
   const total = distribution.reduce((sum, item) => sum + item.count, 0) || 1;
   list.replaceChildren(
@@ -206,12 +288,15 @@ function drawDistribution(list, distribution) {
   );
 }
 
+/** @param {HTMLElement} holder @param {Shown} shown */
 function drawAverage(holder, shown) {
   if (!pictureRadar) {
     const root = holder.attachShadow({ mode: "open" });
     const style = document.createElement("link");
     style.rel = "stylesheet";
-    style.href = explorer.root.querySelector("link[rel=stylesheet]").href;
+    /** @type {HTMLLinkElement} */
+    const explorerStyle = part(explorer.root, "link[rel=stylesheet]");
+    style.href = explorerStyle.href;
     const live = element("div", "live");
     const svg = document.createElementNS(SVG_NS, "svg");
     svg.setAttribute("class", "radar");
@@ -225,16 +310,20 @@ function drawAverage(holder, shown) {
     pictureRadar.setTable(boot.table, false);
     pictureRadar.legend = legend;
   }
-  pictureRadar.svg.setAttribute("aria-label", shown.summary);
+  const radar = pictureRadar;
+  radar.svg.setAttribute("aria-label", shown.summary || "");
   const { mentoring, coaching } = boot.table.profiles;
-  drawLegend(pictureRadar.legend, [mentoring.name, coaching.name, words.average_trace]);
+  if (radar.legend) {
+    drawLegend(radar.legend, [mentoring.name, coaching.name, words.average_trace]);
+  }
   // Drawn once it has a width (the section was hidden until now).
   requestAnimationFrame(() => {
-    pictureRadar.geometry = null;
-    pictureRadar.draw(shown.average);
+    radar.geometry = null;
+    radar.draw(shown.average || []);
   });
 }
 
+/** @param {Shown} shown */
 function showRoom(shown) {
   const closed = Boolean(shown.closed);
   closedNotice.hidden = !closed;
@@ -245,14 +334,14 @@ function showRoom(shown) {
   waitingNotice.textContent = words.waiting;
   picture.hidden = !revealed;
   if (!revealed) return;
-  picture.querySelector(".picture-distribution-heading").textContent = words.distribution_heading;
-  picture.querySelector(".picture-average-heading").textContent = words.average_heading;
-  picture.querySelector(".picture-disagree-heading").textContent = words.disagree_heading;
-  drawDistribution(picture.querySelector(".distribution"), shown.distribution);
-  picture.querySelector(".disagreement").replaceChildren(
-    ...shown.disagreement.map((line) => element("li", "", line)),
+  part(picture, ".picture-distribution-heading").textContent = words.distribution_heading;
+  part(picture, ".picture-average-heading").textContent = words.average_heading;
+  part(picture, ".picture-disagree-heading").textContent = words.disagree_heading;
+  drawDistribution(part(picture, ".distribution"), shown.distribution || []);
+  part(picture, ".disagreement").replaceChildren(
+    ...(shown.disagreement || []).map((line) => element("li", "", line)),
   );
-  drawAverage(picture.querySelector(".picture-radar"), shown);
+  drawAverage(part(picture, ".picture-radar"), shown);
 }
 
 let pictureTurn = 0;
@@ -261,6 +350,7 @@ async function refreshPicture() {
   try {
     const response = await fetch(boot.urls.picture, { credentials: "same-origin", cache: "no-store" });
     if (!response.ok) return;
+    /** @type {Shown} */
     const shown = await response.json();
     if (turn === pictureTurn) showRoom(shown);
   } catch {
@@ -272,8 +362,13 @@ async function refreshPicture() {
 // stream rotates every ~20 s ("rotate": open the next, the old one still delivers until
 // then); "end" means the room expired. EventSource retries network errors by itself; an
 // HTTP error (a proxy's 502 during a restart) is retried here, a bounded number of times.
+/**
+ * @type {{ source: EventSource | null, previous: EventSource | null, opens: number,
+ *   retries: number, stopped: boolean }}
+ */
 const stream = { source: null, previous: null, opens: 0, retries: 0, stopped: false };
 
+/** @param {EventSource | null} [previous] */
 function connect(previous = null) {
   const source = new EventSource(boot.urls.events);
   stream.source = source;
