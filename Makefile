@@ -8,7 +8,7 @@ DEV_STAMP := $(VENV)/.dev-$(shell cat pyproject.toml requirements/dev.lock | cks
 HOST ?= localhost
 PORT ?= 8501
 
-.PHONY: run test test-fast dev-env lint check bench bench-smoke demo-cluster lock clean
+.PHONY: run test test-fast test-js dev-env lint check bench bench-smoke demo-cluster lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,8 +39,23 @@ lint: $(DEV_STAMP)
 check: $(DEV_STAMP)
 	$(BIN)/python -m explorer check $(CHECK_ARGS)
 
-test: lint check
+test: lint check test-js
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The front end's checks: ESLint, tsc --checkJs and node --test against vectors that Python
+# writes (tests/js/write_vectors.py). Node and npm are dev tools only: nothing is built.
+JS_STAMP := node_modules/.installed
+JS_VECTORS := test-artifacts/js-vectors
+
+$(JS_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $(JS_STAMP)
+
+test-js: $(JS_STAMP) $(DEV_STAMP)
+	$(BIN)/python -m tests.js.write_vectors $(JS_VECTORS)
+	npx eslint .
+	npx tsc -p jsconfig.json
+	node --test --test-reporter=spec tests/js/*.test.mjs
 
 # The inner loop: the unit and AppTest levels (no servers of their own, no browser).
 test-fast: $(DEV_STAMP)
