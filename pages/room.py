@@ -19,7 +19,7 @@ try:
     if not typed:
         room_views.lobby(content, store)
     else:
-        room = room_views.open_room(store, normalise_code(typed))
+        room = room_views.open_room(normalise_code(typed))
         token = room_views.facilitator_token(store, room.code)
         if token:
             room_views.facilitator(content, store, room, token)

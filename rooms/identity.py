@@ -1,8 +1,8 @@
 """Participant identities and facilitator claims: what the server issues and checks.
 
 Participant identities
-    The server makes a random id and signs it with HMAC-SHA256 over (room code, id)
-    with a secret kept in the database (so every replica checks the same signatures).
+    The server makes a random id and signs it (itsdangerous: HMAC-SHA256 over room code
+    and id) with a secret kept in the database (so every replica checks the same signatures).
     The browser keeps ``<id>.<signature>`` in an HttpOnly cookie; an id the server did
     not sign for that room is refused, so no one can store answers under made-up ids,
     and no identity ever appears in a link that could be forwarded.
@@ -17,27 +17,28 @@ Device proofs
 Facilitator claims
     A claim is a random one-time secret that a browser exchanges for the facilitator
     cookie. The database keeps only the claim's SHA-256 and the facilitator token
-    *sealed* with a key derived from the claim (XOR with an HMAC-SHA512 keystream: a
-    one-time pad, since every claim is fresh and used once), so the token cannot be
-    read back from the database without the claim.
+    *sealed* under the claim: encrypted and authenticated with cryptography's Fernet, with a
+    key derived from the claim by HKDF-SHA256, so the token cannot be read back from the
+    database without the claim, and a sealed value that was altered opens to nothing.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
-import hmac
 import re
 import secrets
 
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from itsdangerous import Signer
 
 PARTICIPANT_ID_BYTES = 12  # 96 bits: 16 URL-safe characters
 SECRET_BYTES = 32
 CLAIM_BYTES = 24  # 192 bits: 32 URL-safe characters
 MAX_IDENTITY_CHARS = 128
-MAX_CLAIM_CHARS = 128
-MAX_SEALED_CHARS = 64  # tokens are 32 characters; the keystream is 64 bytes
+MAX_SEALED_CHARS = 256  # the claims table's column; a sealed 43-character token is ~160
 
 _PARTICIPANT_ID_RE = re.compile(r"[A-Za-z0-9_-]{16}")
 _SIGNATURE_RE = re.compile(r"[A-Za-z0-9_-]{43}")
@@ -49,19 +50,23 @@ def new_secret() -> str:
     return secrets.token_hex(SECRET_BYTES)
 
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+def _participant_signer(secret: str) -> Signer:
+    # HMAC-SHA256 with the secret itself as the key (itsdangerous' "none" derivation): the
+    # signatures of identities issued before itsdangerous was used still verify.
+    return Signer(
+        bytes.fromhex(secret), key_derivation="none", digest_method=hashlib.sha256, sep="|"
+    )
 
 
-def _signature(secret: str, code: str, participant_id: str) -> str:
-    message = f"participant|{code}|{participant_id}".encode("ascii")
-    return _b64(hmac.new(bytes.fromhex(secret), message, hashlib.sha256).digest())
+def _signed_part(code: str, participant_id: str) -> str:
+    return f"participant|{code}|{participant_id}"
 
 
 def sign_new_participant(secret: str, code: str) -> tuple[str, str]:
     """(participant id, cookie value ``<id>.<signature>``) for a new participant."""
     participant_id = secrets.token_urlsafe(PARTICIPANT_ID_BYTES)
-    return participant_id, f"{participant_id}.{_signature(secret, code, participant_id)}"
+    signature = _participant_signer(secret).get_signature(_signed_part(code, participant_id))
+    return participant_id, f"{participant_id}.{signature.decode('ascii')}"
 
 
 def verified_participant(secret: str, code: str, identity: object) -> str | None:
@@ -73,8 +78,8 @@ def verified_participant(secret: str, code: str, identity: object) -> str | None
         return None
     if not _SIGNATURE_RE.fullmatch(signature):
         return None
-    expected = _signature(secret, code, participant_id)
-    if not hmac.compare_digest(expected.encode("ascii"), signature.encode("ascii")):
+    signer = _participant_signer(secret)
+    if not signer.verify_signature(_signed_part(code, participant_id), signature):
         return None
     return participant_id
 
@@ -107,25 +112,26 @@ def claim_hash(claim: str) -> str:
     return hashlib.sha256(claim.encode("ascii")).hexdigest()
 
 
-def _keystream(claim: str) -> bytes:
-    return hmac.new(claim.encode("ascii"), b"explorer facilitator token", hashlib.sha512).digest()
+def _fernet(claim: str) -> Fernet:
+    key = HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=None, info=b"explorer facilitator token"
+    ).derive(claim.encode("ascii"))
+    return Fernet(base64.urlsafe_b64encode(key))
 
 
 def seal_token(claim: str, token: str) -> str:
-    """The token sealed under the claim (hex). Tokens longer than 64 bytes are refused."""
-    data = token.encode("ascii")
-    if len(data) > MAX_SEALED_CHARS:
+    """The token sealed under the claim (Fernet: encrypted and authenticated)."""
+    sealed = _fernet(claim).encrypt(token.encode("ascii")).decode("ascii")
+    if len(sealed) > MAX_SEALED_CHARS:
         raise ValueError("token too long to seal")
-    return bytes(a ^ b for a, b in zip(data, _keystream(claim), strict=False)).hex()
+    return sealed
 
 
 def unseal_token(claim: str, sealed: str) -> str | None:
-    """The token sealed under ``claim``, or None if ``sealed`` is not one of ours."""
+    """The token sealed under ``claim``, or None if ``sealed`` is not one it sealed."""
     try:
-        data = bytes.fromhex(sealed)
-        opened = bytes(a ^ b for a, b in zip(data, _keystream(claim), strict=False))
-        return opened.decode("ascii")
-    except (ValueError, UnicodeDecodeError):
+        return _fernet(claim).decrypt(sealed.encode("ascii")).decode("ascii")
+    except (InvalidToken, ValueError, UnicodeError):
         return None
 
 

@@ -1,4 +1,8 @@
-"""The room service's limits, one set per process, built from :class:`RoomSettings`.
+"""The room service's limits, built from :class:`RoomSettings`.
+
+The store counts them in its database (rooms.shared_limits), so every replica sharing the
+database shares each limit; without a window factory (tests of the limits themselves) they
+are counted in this process's memory.
 
 * ``lookups``: failed room-code, facilitator-token, claim and passphrase attempts
   (per minute; per browser session, under a higher ceiling per address). The app's
@@ -20,8 +24,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .errors import TooManyAttempts
-from .ratelimit import ClientLimiter, SlidingWindowLimiter
+from .ratelimit import ClientLimiter, SlidingWindowLimiter, Window
 from .settings import RoomSettings
+
+WindowFactory = Callable[[float], Window]
 
 LOOKUP_WINDOW_S = 60.0
 IDENTITY_WINDOW_S = 600.0
@@ -36,16 +42,26 @@ ROOMS_ADDRESS_FACTOR = 3
 class RoomLimits:
     lookups: ClientLimiter
     identities: ClientLimiter
-    submits: SlidingWindowLimiter
+    submits: Window
     rooms: ClientLimiter
     submits_per_window: int
 
     @classmethod
     def from_settings(
-        cls, settings: RoomSettings, *, clock: Callable[[], float] = time.monotonic
+        cls,
+        settings: RoomSettings,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        window: WindowFactory | None = None,
     ) -> RoomLimits:
         per_address_ids = settings.max_identities_per_address
         per_client_rooms = settings.max_rooms_per_client_per_hour
+
+        def counted(window_s: float) -> Window:
+            if window is not None:
+                return window(window_s)
+            return SlidingWindowLimiter(window_s, clock=clock)
+
         per_address_lookups = max(
             settings.max_code_lookups_per_minute,
             settings.max_code_lookups_per_minute_per_address,
@@ -56,28 +72,31 @@ class RoomLimits:
                 per_address_lookups,
                 LOOKUP_WINDOW_S,
                 anonymous=per_address_lookups,
-                clock=clock,
+                window=counted(LOOKUP_WINDOW_S),
+                name="lookups",
             ),
             identities=ClientLimiter(
                 per_address_ids,
                 per_address_ids,
                 IDENTITY_WINDOW_S,
                 anonymous=per_address_ids,
-                clock=clock,
+                window=counted(IDENTITY_WINDOW_S),
+                name="identities",
             ),
-            submits=SlidingWindowLimiter(SUBMIT_WINDOW_S, clock=clock),
+            submits=counted(SUBMIT_WINDOW_S),
             rooms=ClientLimiter(
                 per_client_rooms,
                 per_client_rooms * ROOMS_ADDRESS_FACTOR,
                 ROOM_WINDOW_S,
-                clock=clock,
+                window=counted(ROOM_WINDOW_S),
+                name="rooms",
             ),
             submits_per_window=settings.max_submits_per_minute,
         )
 
     def count_submit(self, participant_id: str) -> None:
         """Record one submit by this identity, or raise :class:`TooManyAttempts`."""
-        if self.submits.try_acquire({participant_id: self.submits_per_window}) is None:
+        if self.submits.try_acquire({f"submits|{participant_id}": self.submits_per_window}) is None:
             raise TooManyAttempts()
 
 

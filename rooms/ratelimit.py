@@ -16,8 +16,11 @@ Why it is built this way:
 * **IPv6 grouped by /64.** One household or phone is usually given a whole /64, so each
   address in it is not a new client.
 
-Limits are per process (each replica has its own); memory is bounded by ``max_keys``.
-No Streamlit here: pages and routes say who the client is with :class:`Client`.
+Where the attempts are counted is a :class:`Window`: :class:`SlidingWindowLimiter` counts
+them in this process's memory (bounded by ``max_keys``; for tests and single-process use),
+:class:`rooms.shared_limits.DatabaseWindow` in the rooms database, so that every replica
+that shares the database shares one limit. No Streamlit here: pages and routes say who the
+client is with :class:`Client`.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from .errors import TooManyAttempts
 
@@ -62,9 +65,23 @@ class Client:
 
 @dataclass(frozen=True)
 class Ticket:
-    """Slots one attempt took, so that they can be handed back."""
+    """Slots one attempt took (key, and what identifies the slot under it: its time in
+    memory, its row in the database), so that they can be handed back."""
 
     entries: tuple[tuple[str, float], ...]
+
+
+class Window(Protocol):
+    """At most a limit of attempts per key in any ``window_s`` seconds, checked and recorded
+    in one atomic step."""
+
+    window_s: float
+
+    def try_acquire(self, limits: Mapping[str, int]) -> Ticket | None: ...
+
+    def refund(self, ticket: Ticket) -> None: ...
+
+    def used(self, key: str) -> int: ...
 
 
 class SlidingWindowLimiter:
@@ -141,6 +158,8 @@ class ClientLimiter:
 
     ``anonymous`` is the limit for a request that has no session (an HTTP route): it
     is counted under its address with that limit as well as the address ceiling.
+    ``window`` counts the attempts (by default in this process's memory); ``name`` keeps
+    this limiter's keys apart from other limiters' counted in the same window store.
     """
 
     def __init__(
@@ -152,6 +171,8 @@ class ClientLimiter:
         anonymous: int | None = None,
         clock: Callable[[], float] = time.monotonic,
         max_keys: int = DEFAULT_MAX_KEYS,
+        window: Window | None = None,
+        name: str = "",
     ) -> None:
         for name, value in (("per_session", per_session), ("per_address", per_address)):
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
@@ -159,12 +180,18 @@ class ClientLimiter:
         self.per_session = per_session
         self.per_address = per_address
         self.anonymous = per_session if anonymous is None else anonymous
-        self.window = SlidingWindowLimiter(window_s, clock=clock, max_keys=max_keys)
+        self.name = name
+        self.window: Window = (
+            window
+            if window is not None
+            else SlidingWindowLimiter(window_s, clock=clock, max_keys=max_keys)
+        )
 
     def limits(self, client: Client, scope: str = "") -> dict[str, int]:
         """The keys (and their limits) that an attempt by ``client`` counts under."""
         group = address_group(client.address)
         session = (client.session or "")[:_MAX_KEY_CHARS]
+        scope = f"{self.name}|{scope}" if self.name else scope
         keys: dict[str, int] = {}
         if session:
             keys[f"{scope}|session|{session}"] = self.per_session
@@ -220,5 +247,6 @@ __all__ = [
     "SlidingWindowLimiter",
     "Ticket",
     "TooManyAttempts",
+    "Window",
     "address_group",
 ]

@@ -1,6 +1,6 @@
 """The room database's tables and its versioned upgrades.
 
-Why a ``schema_version`` table and not Alembic: the schema is five small tables owned by
+Why a ``schema_version`` table and not Alembic: the schema is six small tables owned by
 this one package, upgrades must run by themselves when a replica starts (there is no
 operator step in a workshop), and each step is a plain function that a test runs
 against a database written by the previous release. Alembic would add a dependency, a
@@ -10,6 +10,8 @@ Versions
     1. ``rooms``, ``answers``, ``joins`` (the first releases; no version table).
     2. adds ``schema_version``, ``settings`` (the server secret that signs participant
        identities, shared by replicas) and ``claims`` (one-time facilitator links).
+    3. adds ``limit_hits`` (rate limits shared by every replica: rooms.shared_limits), and
+       drops the claims still open, which were sealed the old way (a claim lives minutes).
 
 A database with no version table but a ``rooms`` table is version 1. One from a newer
 release is refused with :class:`SchemaTooNew` rather than used or damaged. Upgrades run
@@ -26,7 +28,7 @@ from sqlalchemy.engine import Connection
 
 from .errors import SchemaTooNew
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 metadata = sa.MetaData()
 
@@ -104,7 +106,14 @@ claims_table = sa.Table(
     sa.Index("ix_claims_expires_at", "expires_at"),
 )
 
-VERSION_1_TABLES = (rooms_table, answers_table, joins_table)
+limit_hits_table = sa.Table(
+    "limit_hits",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("key", sa.String(64), nullable=False),  # SHA-256 of the limit's key
+    sa.Column("at", sa.Float, nullable=False),  # seconds since the epoch, the store's clock
+    sa.Index("ix_limit_hits_key_at", "key", "at"),
+)
 
 
 def _upgrade_to_2(conn: Connection) -> None:
@@ -112,7 +121,12 @@ def _upgrade_to_2(conn: Connection) -> None:
     metadata.create_all(conn, tables=[schema_version_table, settings_table, claims_table])
 
 
-UPGRADES: dict[int, Callable[[Connection], None]] = {2: _upgrade_to_2}
+def _upgrade_to_3(conn: Connection) -> None:
+    metadata.create_all(conn, tables=[limit_hits_table])
+    conn.execute(sa.delete(claims_table))
+
+
+UPGRADES: dict[int, Callable[[Connection], None]] = {2: _upgrade_to_2, 3: _upgrade_to_3}
 
 
 def current_version(conn: Connection) -> int:
@@ -149,11 +163,11 @@ def upgrade(conn: Connection) -> int:
 
 __all__ = [
     "SCHEMA_VERSION",
-    "VERSION_1_TABLES",
     "answers_table",
     "claims_table",
     "current_version",
     "joins_table",
+    "limit_hits_table",
     "metadata",
     "rooms_table",
     "schema_version_table",

@@ -15,12 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import Field, SecretStr, ValidationError, model_validator
-from pydantic_settings import (
-    BaseSettings,
-    EnvSettingsSource,
-    PydanticBaseSettingsSource,
-    SettingsConfigDict,
-)
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 ENV_PREFIX = "EXPLORER_"
 MAX_HOURS = 24 * 366
@@ -84,11 +79,15 @@ class RoomSettings(BaseSettings):
     # Set on public deployments: creating a room then needs this passphrase.
     facilitator_passphrase: SecretStr | None = None
 
-    @model_validator(mode="after")
-    def _database_url_or_default(self) -> RoomSettings:
-        if not self.database_url.strip():
-            object.__setattr__(self, "database_url", _sqlite_url(self.data_dir))
-        return self
+    @model_validator(mode="before")
+    @classmethod
+    def _database_url_or_default(cls, data: Any) -> Any:
+        """A blank database URL means the SQLite file under ``data_dir``."""
+        if isinstance(data, Mapping) and not str(data.get("database_url") or "").strip():
+            data_dir = data.get("data_dir") or cls.model_fields["data_dir"].default
+            if isinstance(data_dir, str | Path):
+                return {**data, "database_url": _sqlite_url(data_dir)}
+        return data
 
     @classmethod
     def settings_customise_sources(
@@ -110,13 +109,14 @@ class RoomSettings(BaseSettings):
         used raises ``ValueError`` naming the variable and what it must be.
         """
         env = os.environ if env is None else env
-        source = EnvSettingsSource(cls, case_sensitive=False)
-        source.env_vars = {
-            name.lower(): value.strip()
+        given = {
+            name.upper(): value.strip()
             for name, value in env.items()
-            if name.upper().startswith(ENV_PREFIX) and isinstance(value, str) and value.strip()
+            if isinstance(value, str) and value.strip()
         }
-        values: dict[str, Any] = source()
+        values: dict[str, Any] = {
+            field: given[env_var(field)] for field in cls.model_fields if env_var(field) in given
+        }
         try:
             return cls(**values)
         except ValidationError as error:

@@ -72,6 +72,7 @@ from .schema import (
     upgrade,
 )
 from .settings import RoomSettings
+from .shared_limits import DatabaseWindow, forget_old_hits
 from .validation import (
     MAX_VERDICT_CHARS,
     check_short_text,
@@ -150,7 +151,6 @@ class RoomStore:
         if busy < 0:
             raise ValueError("busy_timeout_ms must be >= 0")
         self._now = now or _system_now
-        self.limits = limits if limits is not None else RoomLimits.from_settings(self.settings)
         if isinstance(url_or_engine, Engine):
             self._engine = url_or_engine
             self._owns_engine = False
@@ -167,6 +167,11 @@ class RoomStore:
         self._listeners: list[Callable[[str], None]] = []
         self._secret: str | None = None
         self._secret_lock = threading.Lock()
+        self.limits = (
+            limits
+            if limits is not None
+            else RoomLimits.from_settings(self.settings, window=self._shared_window)
+        )
         if upgrade_schema:
             self.upgrade_schema()
 
@@ -298,6 +303,16 @@ class RoomStore:
             if room is not None:
                 return CreatedRoom(room=room, token=token)
         raise StoreUnavailable()
+
+    def _shared_window(self, window_s: float) -> DatabaseWindow:
+        """A limit window counted in this store's database (every replica shares it)."""
+        return DatabaseWindow(
+            window_s,
+            write=lambda work: self._run(work, write=True),
+            read=lambda work: self._run(work, write=False),
+            clock=lambda: self._utcnow().replace(tzinfo=UTC).timestamp(),
+            postgresql=self._dialect == "postgresql",
+        )
 
     def verify_token(self, code: str, token: str) -> bool:
         """True when ``token`` is the facilitator token of room ``code``.
@@ -441,12 +456,6 @@ class RoomStore:
         code = normalise_code(code)
         row = self._run(lambda conn: self._room_row(conn, code), write=False)
         return self._live_room(row, self._utcnow())
-
-    def find_room(self, code: str, client: Client) -> Room:
-        """:meth:`get_room` under ``client``'s limit on failed lookups (guessing)."""
-        return self.limits.lookups.count_failures(
-            client, lambda: self.get_room(code), (RoomNotFound, RoomExpired)
-        )
 
     def snapshot(self, code: str) -> RoomSnapshot:
         """The room and all current answers (two queries, one transaction)."""
@@ -614,7 +623,8 @@ class RoomStore:
         self._run(work, write=True)
 
     def delete_expired(self) -> int:
-        """Delete expired rooms with their answers, joins and claims, and expired claims.
+        """Delete expired rooms with their answers, joins and claims, expired claims, and
+        limit hits no window counts any more.
 
         Returns how many rooms went. Idempotent, so replicas may run it at once.
         """
@@ -626,6 +636,7 @@ class RoomStore:
             for table in (answers_table, joins_table, claims_table):
                 conn.execute(sa.delete(table).where(table.c.room_code.in_(expired)))
             conn.execute(sa.delete(claims_table).where(claims_table.c.expires_at <= now))
+            forget_old_hits(conn, now.replace(tzinfo=UTC).timestamp())
             return conn.execute(sa.delete(rooms_table).where(r.expires_at <= now)).rowcount
 
         return int(self._run(work, write=True))

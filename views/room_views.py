@@ -41,7 +41,7 @@ from rooms import (
 )
 from rooms.addresses import claim_path, join_path
 from rooms.export import answers_csv
-from rooms.services import RoomService, room_service
+from rooms.services import Held, RoomService, room_service
 from rooms.statistics import RoomStats, room_stats
 from views import panels
 from views.links import app_url
@@ -110,27 +110,17 @@ def keep_only_the_room_in_the_address() -> None:
 KNOWN_ROOMS = "_known_rooms"
 
 
-def open_room(store: RoomStore, code: str) -> Room:
-    """The room at `code`. A code this session already opened, or one this browser holds a
-    key or an identity for that this server issued (a made-up cookie vouches for nothing),
-    is looked up directly; any other goes through the limit on failed guesses — so guessing
-    never locks someone out of the room they are in."""
+def open_room(code: str) -> Room:
+    """The room at `code`: looked up directly for a room this session already opened or a
+    browser holding this room's key or identity, otherwise as a guess (rooms.services)."""
     known = st.session_state.setdefault(KNOWN_ROOMS, set())
-    vouched = code in known or holds_valid_cookie(store, code)
-    room = store.get_room(code) if vouched else store.find_room(code, client())
+    held = Held(
+        key=browser_cookie(facilitator_cookie(code)) or "",
+        identity=browser_cookie(participant_cookie(code)) or "",
+    )
+    room = _service().open_room(code, client(), held, known=code in known)
     known.add(room.code)
     return room
-
-
-def holds_valid_cookie(store: RoomStore, code: str) -> bool:
-    """Whether this browser holds this room's facilitator key or a participant identity
-    that this server issued for it."""
-    key = browser_cookie(facilitator_cookie(code))
-    identity = browser_cookie(participant_cookie(code))
-    return bool(
-        (key and store.verify_token(code, key))
-        or (identity and store.verify_participant(code, identity))
-    )
 
 
 def join_url(code: str) -> str:
@@ -167,7 +157,7 @@ def lobby(content: Content, store: RoomStore) -> None:
         )
         if st.form_submit_button(content.text("room.join_button")):
             try:
-                room = store.find_room(normalise_code(typed), client())
+                room = open_room(normalise_code(typed))
             except RoomError as err:
                 st.error(error_text(content, err))
             else:

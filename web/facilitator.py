@@ -21,22 +21,16 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from rooms import (
-    ClaimExpired,
-    ClaimUnknown,
-    ClaimUsed,
     Room,
     RoomError,
-    RoomExpired,
-    RoomNotFound,
     TooManyAttempts,
     facilitator_cookie,
 )
 from rooms.addresses import PRESENTER, room_page_url
-from rooms.services import RoomService
+from rooms.services import CLAIM_GUESSES, RoomService
 from web.pages import message_page
 from web.service import NO_STORE, client_of, set_room_cookie
 
-CLAIM_FAILURES = (ClaimUnknown, ClaimUsed, ClaimExpired, RoomExpired, RoomNotFound)
 _STATUS = {"claim_unknown": 404, "claim_used": 410, "claim_expired": 410, "room_expired": 410}
 
 
@@ -54,7 +48,7 @@ def claim_endpoint(service: Callable[[], RoomService]) -> Callable[[Request], ob
             room, token = await asyncio.to_thread(_redeem, rooms, request)
         except TooManyAttempts:
             return message_page("too_many_attempts", 429)
-        except CLAIM_FAILURES as error:
+        except CLAIM_GUESSES as error:
             return message_page(error.code, _STATUS.get(error.code, 404))
         except RoomError:
             return message_page("store_unavailable", 503)
@@ -67,13 +61,7 @@ def claim_endpoint(service: Callable[[], RoomService]) -> Callable[[Request], ob
 
 
 def _redeem(rooms: RoomService, request: Request) -> tuple[Room, str]:
-    store = rooms.store
-
-    def redeem() -> tuple[Room, str]:
-        code, token = store.redeem_claim(request.query_params.get("c", ""))
-        return store.get_room(code), token
-
-    return store.limits.lookups.count_failures(client_of(request), redeem, CLAIM_FAILURES)
+    return rooms.redeem_claim(request.query_params.get("c", ""), client_of(request))
 
 
 __all__ = ["claim_endpoint"]

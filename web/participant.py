@@ -41,15 +41,13 @@ from rooms import (
     InvalidCode,
     Room,
     RoomError,
-    RoomExpired,
-    RoomNotFound,
     StoreUnavailable,
     TooManyAttempts,
     normalise_code,
     participant_cookie,
 )
 from rooms.addresses import join_path
-from rooms.services import RoomService
+from rooms.services import GUESSES, Held, RoomService
 from rooms.statistics import room_stats
 from web.origin import same_origin
 from web.pages import join_lobby_page, message_page, participant_page
@@ -58,7 +56,6 @@ from web.service import NO_STORE, client_of, content, set_room_cookie, text
 MAX_ANSWER_BYTES = 2048  # four option ids as JSON are about 100 bytes
 PROOF_HEADER = "x-explorer-proof"
 NOT_THIS_DEVICE = "device"  # the answer's "reason" when the proof does not match
-LOOKUP_FAILURES = (InvalidCode, RoomNotFound, RoomExpired)
 _STATUS = {
     "room_closed": 409,
     "room_full": 409,
@@ -190,23 +187,12 @@ def picture(content: Content, rooms: RoomService, code: str) -> dict[str, Any]:
 
 
 def _room_and_identity(rooms: RoomService, request: Request) -> tuple[Room, str, bool]:
-    """The room, this device's identity, and whether it is new (worker thread).
-
-    A device holding an identity this server issued for the room is looked up directly,
-    as the room page does for it (views/room_views.open_room): guessing from the same
-    address (a class behind one NAT) never locks a participant out of their own room."""
-    store, client = rooms.store, client_of(request)
+    """The room, this device's identity, and whether it is new (worker thread)."""
+    typed = str(request.path_params["code"])
+    held = ""
     with contextlib.suppress(InvalidCode):
-        code = normalise_code(request.path_params["code"])
-        held = request.cookies.get(participant_cookie(code))
-        if held and store.verify_participant(code, held):
-            return store.get_room(code), held, False
-
-    def lookup() -> Room:
-        return store.get_room(normalise_code(request.path_params["code"]))
-
-    room = store.limits.lookups.count_failures(client, lookup, LOOKUP_FAILURES)
-    return room, store.issue_participant(room.code, client=client), True
+        held = request.cookies.get(participant_cookie(normalise_code(typed)), "")
+    return rooms.join(typed, client_of(request), Held(identity=held))
 
 
 def _identity(rooms: RoomService, request: Request, code: str, *, proven: bool = False) -> str:
@@ -248,7 +234,7 @@ def participant_routes(service: Callable[[], RoomService]) -> list[BaseRoute]:
             room, me, proof, stored = await asyncio.to_thread(_opened, rooms, request)
         except TooManyAttempts:
             return message_page("too_many_attempts", 429)
-        except LOOKUP_FAILURES as error:
+        except GUESSES as error:
             return join_lobby_page(error=text(f"room_errors.{error.code}"), status=404)
         except RoomError:
             return message_page("store_unavailable", 503)

@@ -23,6 +23,7 @@ is 503.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Callable
 
 from starlette.requests import Request
@@ -42,7 +43,7 @@ from rooms import (
     normalise_code,
     participant_cookie,
 )
-from rooms.services import RoomService
+from rooms.services import Held, RoomService
 from web.service import NO_STORE, client_of, seconds_left
 
 HEARTBEAT_S = 15.0
@@ -88,27 +89,15 @@ def events_endpoint(
 def _allowed_room(rooms: RoomService, request: Request, role: Role) -> tuple[Room, str]:
     """The room, if this request may follow it, and whose stream it is: the facilitator's
     key or the participant's identity, from this browser's cookie (worker thread)."""
-    store, client = rooms.store, client_of(request)
-
-    def lookup() -> tuple[Room, str]:
-        code = normalise_code(request.path_params["code"])
-        room = store.get_room(code)
-        if role is Role.FACILITATOR:
-            held = request.cookies.get(facilitator_cookie(room.code), "")
-            if not held or not store.verify_token(room.code, held):
-                raise NotAuthorised()
-        else:
-            held = request.cookies.get(participant_cookie(room.code), "")
-            if not held or not store.verify_participant(room.code, held):
-                raise NotAuthorised()
-        return room, held
-
-    # An expired room is no sign of guessing (its code was real): not counted.
-    failures = (RoomNotFound, NotAuthorised, InvalidCode)
-    try:
-        return store.limits.lookups.count_failures(client, lookup, failures)
-    except InvalidCode as error:
-        raise RoomNotFound() from error
+    typed = str(request.path_params["code"])
+    held = Held()
+    with contextlib.suppress(InvalidCode):
+        code = normalise_code(typed)
+        held = Held(
+            key=request.cookies.get(facilitator_cookie(code), ""),
+            identity=request.cookies.get(participant_cookie(code), ""),
+        )
+    return rooms.follow(typed, role, client_of(request), held)
 
 
 async def _stream(

@@ -14,8 +14,21 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from rooms import SCHEMA_VERSION, RoomSettings, RoomStore, SchemaTooNew, hash_token
-from rooms.schema import current_version
+from rooms import (
+    SCHEMA_VERSION,
+    RoomSettings,
+    RoomStore,
+    SchemaTooNew,
+    TooManyAttempts,
+    hash_token,
+)
+from rooms.schema import (
+    UPGRADES,
+    claims_table,
+    current_version,
+    limit_hits_table,
+    schema_version_table,
+)
 
 V1 = sa.MetaData()
 sa.Table(
@@ -110,7 +123,7 @@ def test_a_previous_release_database_is_upgraded_with_nothing_lost(db_url: str) 
     assert version_of(db_url) == 1
     store = RoomStore(db_url, RoomSettings(database_url=db_url))
     try:
-        assert version_of(db_url) == SCHEMA_VERSION == 2
+        assert version_of(db_url) == SCHEMA_VERSION == 3
         snapshot = store.snapshot(CODE)
         assert snapshot.room.title == "Before the upgrade" and snapshot.room.revealed
         assert (snapshot.count, snapshot.joined) == (3, 4)
@@ -128,9 +141,47 @@ def test_a_previous_release_database_is_upgraded_with_nothing_lost(db_url: str) 
         store.dispose()
     reopened = RoomStore(db_url, RoomSettings(database_url=db_url))  # upgrading is idempotent
     try:
-        assert reopened.snapshot(CODE).count == 4 and version_of(db_url) == 2
+        assert reopened.snapshot(CODE).count == 4 and version_of(db_url) == SCHEMA_VERSION
     finally:
         reopened.dispose()
+
+
+def test_a_version_2_database_drops_its_old_claims_and_counts_limits_in_the_database(
+    db_url: str,
+) -> None:
+    write_version_1(db_url)
+    engine = sa.create_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            UPGRADES[2](conn)
+            conn.execute(sa.delete(schema_version_table))
+            conn.execute(sa.insert(schema_version_table).values(version=2))
+            conn.execute(
+                sa.insert(claims_table).values(
+                    claim_hash="0" * 64,
+                    room_code=CODE,
+                    sealed_token="sealed the old way",
+                    expires_at=NOW + timedelta(minutes=10),
+                    used_at=None,
+                )
+            )
+    finally:
+        engine.dispose()
+    assert version_of(db_url) == 2
+    store = RoomStore(db_url, RoomSettings(database_url=db_url, max_submits_per_minute=1))
+    try:
+        assert version_of(db_url) == SCHEMA_VERSION
+        with store.engine.connect() as conn:
+            assert conn.execute(sa.select(sa.func.count()).select_from(claims_table)).scalar() == 0
+        newcomer = store.issue_participant(CODE)
+        store.submit(CODE, newcomer, {"goal": "mixed"}, "blend")
+        with pytest.raises(TooManyAttempts):
+            store.submit(CODE, newcomer, {"goal": "holistic"}, "blend")
+        with store.engine.connect() as conn:
+            hits = conn.execute(sa.select(limit_hits_table.c.key)).scalars().all()
+        assert hits and all(len(key) == 64 and newcomer not in key for key in hits)
+    finally:
+        store.dispose()
 
 
 def test_an_empty_database_starts_at_the_current_version(db_url: str) -> None:
@@ -143,16 +194,18 @@ def test_a_newer_release_database_is_refused_and_left_alone(db_url: str) -> None
     engine = sa.create_engine(db_url)
     try:
         with engine.begin() as conn:
-            conn.execute(sa.text("UPDATE schema_version SET version = :v"), {"v": 3})
+            newer = SCHEMA_VERSION + 1
+            conn.execute(sa.text("UPDATE schema_version SET version = :v"), {"v": newer})
             conn.execute(sa.text("CREATE TABLE from_the_future (x INTEGER)"))
         with pytest.raises(SchemaTooNew) as caught:
             RoomStore(db_url, RoomSettings(database_url=db_url))
         assert caught.value.code == "schema_too_new"
-        assert dict(caught.value.params) == {"found": 3, "supported": SCHEMA_VERSION}
-        assert "found=3" in caught.value.message and "2" in caught.value.message
+        assert dict(caught.value.params) == {"found": newer, "supported": SCHEMA_VERSION}
+        message = caught.value.message
+        assert f"found={newer}" in message and str(SCHEMA_VERSION) in message
         assert "sqlite" not in caught.value.message.lower()
         with engine.connect() as conn:
-            assert conn.execute(sa.text("SELECT version FROM schema_version")).scalar() == 3
+            assert conn.execute(sa.text("SELECT version FROM schema_version")).scalar() == newer
             assert "from_the_future" in sa.inspect(conn).get_table_names()
     finally:
         engine.dispose()
