@@ -1,10 +1,11 @@
-"""The shipped content, loaded once per process, and the page shown when it is broken."""
+"""The shipped content, loaded once per process (explorer.default_content: the one copy the
+pages, the routes and the scoring share), and the page shown when it is broken."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from explorer import Content, ContentError, load_content
+from explorer import Content, ContentError, default_content
 
 # The one English text that cannot come from content: content is what failed to load.
 BROKEN_CONTENT = (
@@ -13,15 +14,10 @@ BROKEN_CONTENT = (
 )
 
 
-@st.cache_resource(show_spinner=False)
-def _load_content() -> Content:
-    return load_content()
-
-
 def get_content() -> Content:
     """The shipped content; if it is broken, a clear error page instead of a traceback."""
     try:
-        return _load_content()
+        return default_content()
     except ContentError as err:
         st.error(BROKEN_CONTENT)
         st.code("\n".join(str(p) for p in err.problems), language=None)

@@ -3,22 +3,20 @@ content they speak with. The room service itself is :mod:`rooms.services`."""
 
 from __future__ import annotations
 
-import functools
 from datetime import UTC, datetime
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from explorer import Content, load_content
+from explorer import Content, default_content
 from rooms import Client, Room
 
 NO_STORE = {"Cache-Control": "no-store"}
 
 
-@functools.cache
 def content() -> Content:
-    """The content the routes speak with, loaded once per process."""
-    return load_content()
+    """The content the routes speak with: the process's one copy."""
+    return default_content()
 
 
 def text(key: str, **values: object) -> str:

@@ -11,9 +11,9 @@ import time
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from explorer import default_content
 from tests.support.apptest import FRAME as APP
 from tests.support.bad_content import CASES, apply_case
 from tests.support.measurements import family
@@ -26,16 +26,16 @@ ENTRY = "app_on_broken_content"
 
 @pytest.fixture
 def broken_content(content_copy: Path, monkeypatch: pytest.MonkeyPatch):
-    """Point the app at a broken copy; content is cached by st.cache_resource, so clear it."""
+    """Point the app at a broken copy; the process keeps one copy of content, so forget it."""
 
     def make(file: str, edit) -> Path:
         apply_case(content_copy, file, edit)
         monkeypatch.setenv("EXPLORER_CONTENT_DIR", str(content_copy))
         return content_copy
 
-    st.cache_resource.clear()
+    default_content.cache_clear()
     yield make
-    st.cache_resource.clear()
+    default_content.cache_clear()
 
 
 def shows_cannot_start(at: AppTest, file: str) -> None:

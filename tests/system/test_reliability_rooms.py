@@ -305,8 +305,11 @@ def test_the_first_write_after_a_quiet_postgres_restart_succeeds():
         store.submit(code, store.issue_participant(code), ANSWER, ANSWER_VERDICT)
         server.stop()
         server.start()  # nobody used the store while it was down
-        store.submit(code, store.issue_participant(code), ANSWER, ANSWER_VERDICT)
+        after = store.issue_participant(code)
+        store.submit(code, after, ANSWER, ANSWER_VERDICT)
+        stored, count = store.own_answer(code, after), store.snapshot(code).count
         store.dispose()
+        assert stored == {**ANSWER, "verdict": ANSWER_VERDICT} and count == 2
     finally:
         server.destroy()
 
