@@ -13,8 +13,8 @@ are counted in this process's memory.
 * ``identities``: new participant identities per room (per 10 minutes), counted per
   address only, with a ceiling high enough for a whole class behind one address.
 * ``submits``: answers per participant identity (per minute).
-* ``rooms``: rooms one client creates per hour; the store also keeps a global ceiling
-  of live rooms in the database, shared by every replica.
+* ``rooms``: rooms one browser session creates per hour, under a ceiling per address that
+  keeps a few clients from reaching the global ceiling of live rooms the store keeps.
 """
 
 from __future__ import annotations
@@ -33,9 +33,6 @@ LOOKUP_WINDOW_S = 60.0
 IDENTITY_WINDOW_S = 600.0
 SUBMIT_WINDOW_S = 60.0
 ROOM_WINDOW_S = 3600.0
-# Facilitators behind one address (a venue's network) may together open this many
-# times one facilitator's hourly allowance.
-ROOMS_ADDRESS_FACTOR = 3
 
 
 @dataclass(frozen=True)
@@ -86,7 +83,7 @@ class RoomLimits:
             submits=counted(SUBMIT_WINDOW_S),
             rooms=ClientLimiter(
                 per_client_rooms,
-                per_client_rooms * ROOMS_ADDRESS_FACTOR,
+                settings.max_rooms_per_address_per_hour,
                 ROOM_WINDOW_S,
                 window=counted(ROOM_WINDOW_S),
                 name="rooms",

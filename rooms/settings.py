@@ -51,8 +51,11 @@ class RoomSettings(BaseSettings):
     max_answers_per_room: int = Field(500, ge=1, le=1_000_000)
     # Global ceiling: live rooms created in the last hour, by everyone.
     max_rooms_per_hour: int = Field(60, ge=1, le=1_000_000)
-    # Rooms one client (browser session, or address) may create per hour.
-    max_rooms_per_client_per_hour: int = Field(10, ge=1, le=1_000_000)
+    # Rooms one browser session may create per hour, and all sessions of one address (a
+    # venue's network) together: a few clients never reach the global ceiling (with the
+    # defaults it takes five addresses); on a public host, set a facilitator passphrase.
+    max_rooms_per_client_per_hour: int = Field(6, ge=1, le=1_000_000)
+    max_rooms_per_address_per_hour: int = Field(12, ge=1, le=1_000_000)
     max_title_chars: int = Field(80, ge=1, le=1000)
     # How long a write waits for a locked database (SQLite busy_timeout, PostgreSQL
     # lock_timeout) before giving up with StoreUnavailable. Writes take milliseconds, but a

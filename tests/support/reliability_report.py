@@ -242,6 +242,25 @@ def round_three(f: Figures) -> list[str]:
             + _mark(f, "rooms", "made_up_cookies"),
         ),
         (
+            "Four lobby sessions on each of two addresses create rooms until refused",
+            "59 rooms created, the global ceiling of 60 reached; a facilitator elsewhere was "
+            "refused",
+            f"{_n(g('rooms', 'room_creation_lockout', 'rooms_created'))} rooms created of a "
+            f"ceiling of {_n(g('rooms', 'room_creation_lockout', 'ceiling'))}; a facilitator "
+            "elsewhere refused: "
+            f"{_n(g('rooms', 'room_creation_lockout', 'other_facilitator_refused'))}"
+            + _mark(f, "rooms", "room_creation_lockout"),
+        ),
+        (
+            "Two app processes on one PostgreSQL, one address guessing codes on both in turn",
+            "(issue 22, measured on the commit before) 12 of 24 looked up with a limit of 6",
+            f"{_n(g('rooms', 'shared_limit_two_replicas', 'guesses_looked_up'))} of "
+            f"{_n(g('rooms', 'shared_limit_two_replicas', 'guesses'))} guesses looked up on "
+            f"{_n(g('rooms', 'shared_limit_two_replicas', 'replicas'))} replicas with a limit of "
+            f"{_n(g('rooms', 'shared_limit_two_replicas', 'limit'))}"
+            + _mark(f, "rooms", "shared_limit_two_replicas"),
+        ),
+        (
             "Addresses and icon codes in a link's parameter names and in room titles",
             "each put an <a href> (or an icon) inside the app's own warning or heading",
             f"links made {_n(g('urls', 'user_text', 'links_made'))}, icons made "

@@ -44,7 +44,10 @@ from rooms import (
     start_maintenance,
 )
 from rooms.schema import answers_table, claims_table, joins_table, rooms_table
+from tests.support.measurements import family
 from tests.support.stores import StoreFactory
+
+MEASURED = family("rooms")
 
 ANSWER = {"goal": "mixed"}
 
@@ -239,6 +242,43 @@ def test_one_client_cannot_lock_every_facilitator_out(make_store: StoreFactory) 
         store.create_room(client=greedy)
     for n in range(5):  # other facilitators still get rooms
         store.create_room(client=Client(address=f"192.0.2.{70 + n}", session=f"f{n}"))
+
+
+def test_two_addresses_cannot_take_every_room_from_the_other_facilitators(
+    make_store: StoreFactory,
+) -> None:
+    """Issue 24 (6): four lobby sessions on each of two addresses created 59 rooms, reaching
+    the global ceiling of 60, and a facilitator elsewhere was refused. With the defaults."""
+    store = make_store()
+    created = refused = 0
+    for address in ("203.0.113.8", "203.0.113.9"):
+        for session in range(4):
+            client = Client(address=address, session=f"lobby-{address}-{session}")
+            for _ in range(store.settings.max_rooms_per_hour):  # bounded: the ceiling
+                try:
+                    store.create_room(client=client)
+                    created += 1
+                except TooManyRooms:
+                    refused += 1
+                    break
+    elsewhere = Client(address="198.51.100.20", session="a real facilitator")
+    try:
+        store.create_room(client=elsewhere)
+        other_refused = 0
+    except TooManyRooms:
+        other_refused = 1
+    MEASURED.add(
+        "room_creation_lockout",
+        addresses=2,
+        sessions=8,
+        rooms_created=created,
+        attempts_refused=refused,
+        ceiling=store.settings.max_rooms_per_hour,
+        other_facilitator_refused=other_refused,
+    )
+    assert other_refused == 0
+    assert created == 2 * store.settings.max_rooms_per_address_per_hour
+    assert created < store.settings.max_rooms_per_hour
 
 
 def test_the_global_ceiling_counts_only_live_rooms(make_store: StoreFactory) -> None:
