@@ -18,6 +18,7 @@ from explorer.explain import (
     contested_lines,
     full_stop,
     lean_words,
+    link_text,
     reason_groups,
     verdict_words,
 )
@@ -33,6 +34,12 @@ def _parse_pairs(pairs: Sequence[str]) -> dict[str, str]:
             raise InputError(f"expected key=option, got {pair!r}")
         inputs[key.strip()] = value.strip()
     return inputs
+
+
+def _reason(content: Content, line: Cited) -> list[str]:
+    """A reason's sentence, then each link of its chain on its own line, each number beside
+    its own grounding."""
+    return [f"  - {line.plain}"] + [f"      {link_text(content, link)}" for link in line.chain]
 
 
 def _with_quote(content: Content, line: Cited) -> str:
@@ -58,7 +65,7 @@ def format_assessment(content: Content, result: Assessment) -> str:
     reasons = reason_groups(content, result)
     for group in reasons:
         lines += [f"  {group.label}"] if group.label else []
-        lines += [f"  - {_with_quote(content, r)}" for r in group.lines]
+        lines += [text for r in group.lines for text in _reason(content, r)]
     if not reasons:
         lines.append(f"  - {content.text('explore.no_reasons')}")
     lines += ["", content.text("cli.changes")]

@@ -9,6 +9,7 @@ is our editorial choice (and then no quote is put beside it).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,15 +21,36 @@ MAX_CHOICES = 3  # inputs named per verdict in "what would change it"; the rest 
 
 
 @dataclass(frozen=True)
+class Link:
+    """One number in a reason's chain and what grounds it. `kind` is "answer" (an option you
+    chose sets a need on the dimension) or "offer" (what an approach offers on it). `quote`
+    and `location` are the first claim's words, and only when that claim says this number
+    (basis quote) or this number is read by contrast from it; empty for our own choice."""
+
+    kind: str
+    text: str  # the number in words, no grounding: "Goal type: Whole career → a need of 90"
+    number: float
+    basis: str
+    reason: str = ""
+    quote: str = ""
+    location: str = ""
+    claims: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Cited:
     """A sentence (markdown: **bold** names) and what grounds it. `quote`/`location` are the
-    first claim's words, empty for an editorial number; `basis` says how to present them."""
+    first claim's words, empty for an editorial number; `basis` says how to present them.
+
+    A reason's sentence carries no quote of its own: its numbers are each grounded in its
+    `chain` — your answers, then what each approach offers — each beside its own quote."""
 
     text: str
     basis: str = "quote"
     quote: str = ""
     location: str = ""
     claims: tuple[str, ...] = ()
+    chain: tuple[Link, ...] = ()
 
     @property
     def plain(self) -> str:
@@ -61,24 +83,32 @@ def lean_words(content: Content, result: Assessment) -> str:
     return content.text("verdict_words.number", lean=signed(result.lean))
 
 
-def basis_words(content: Content, number: Grounded, approach: str) -> str:
-    """How a number is grounded, said plainly (empty for a direct quote)."""
-    if number.basis == "quote":
-        return ""
-    if number.basis == "contrast":
-        other = content.text(f"legend.{OTHER.get(approach, approach)}").lower()
-        return content.text("basis.contrast", other=other, reason=number.reason or "")
-    return content.text("basis.editorial", reason=number.reason or "")
+def grounded_link(
+    content: Content, kind: str, text: str, number: float, grounded: Grounded
+) -> Link:
+    """`text` (one number in words) with its grounding: the first claim's quote beside it
+    when that claim says the number or the number is read by contrast from it; never for our
+    own choice, even where claims are given as context."""
+    quote = location = ""
+    if grounded.basis != "editorial" and grounded.claims:
+        claim = content.claim_by_id[grounded.claims[0]]
+        quote, location = claim.quote, claim.location
+    return Link(
+        kind, text, number, grounded.basis, grounded.reason or "", quote, location, grounded.claims
+    )
 
 
-def cited(content: Content, text: str, number: Grounded, approach: str) -> Cited:
-    """`text` with its basis, and the first claim's quote unless the number is editorial."""
-    words = basis_words(content, number, approach)
-    sentence = f"{text} — {words}" if words else text
-    if number.basis == "editorial" or not number.claims:
-        return Cited(sentence, "editorial", claims=number.claims)
-    claim = content.claim_by_id[number.claims[0]]
-    return Cited(sentence, number.basis, claim.quote, claim.location, number.claims)
+def link_text(
+    content: Content, link: Link, mark: Callable[[str, str], str] = lambda _part, text: text
+) -> str:
+    """A link of a reason's chain in words (`chain.<basis>` in content): the number, its
+    basis, and its quote beside it. `mark(part, text)` dresses each part for the output
+    (escaping for HTML, italics for a location in Markdown); by default plain text."""
+    values = {"text": link.text, "reason": link.reason, "quote": link.quote}
+    values["location"] = link.location
+    return content.text(
+        f"chain.{link.basis}", **{part: mark(part, text) for part, text in values.items()}
+    )
 
 
 @dataclass(frozen=True)
@@ -98,7 +128,10 @@ def reason_groups(content: Content, result: Assessment, subject: str = "") -> li
     return [
         Reasons(
             reason_group_label(content, result, group),
-            tuple(reason_line(content, reason, subject) for reason in group.contributions),
+            tuple(
+                reason_line(content, reason, subject, result.inputs)
+                for reason in group.contributions
+            ),
         )
         for group in result.reason_groups()
     ]
@@ -120,9 +153,16 @@ def reason_lines(content: Content, result: Assessment, subject: str = "") -> lis
     return [line for group in reason_groups(content, result, subject) for line in group.lines]
 
 
-def reason_line(content: Content, reason: Contribution, subject: str) -> Cited:
+def reason_line(
+    content: Content, reason: Contribution, subject: str, inputs: Mapping[str, str]
+) -> Cited:
+    """A reason as a chain: the sentence (the need, the favoured approach's value and the
+    other's), then each answer that set the need with its target's grounding, then what
+    each approach offers with its value's grounding. No quote stands beside the sentence's
+    own numbers: each quote is on the one link whose number it says."""
     dimension = content.dimension_by_id[reason.dimension]
-    value = getattr(dimension, reason.favours)
+    other = OTHER[reason.favours]
+    value, other_value = getattr(dimension, reason.favours), getattr(dimension, other)
     text = content.text(
         "explore.reason_line",
         dimension=dimension.label,
@@ -130,8 +170,34 @@ def reason_line(content: Content, reason: Contribution, subject: str) -> Cited:
         need=reason.need,
         approach=content.verdict.approaches[reason.favours].label.lower(),
         offered=value.value,
+        other=content.verdict.approaches[other].label.lower(),
+        other_offered=other_value.value,
     )
-    return cited(content, text, value, reason.favours)
+    chain = [
+        grounded_link(
+            content,
+            "answer",
+            content.text(
+                "explore.chain_answer",
+                input=spec.label,
+                option=spec.option(inputs[spec.id]).label,
+                need=target.need_value,
+            ),
+            target.need_value,
+            target,
+        )
+        for spec in content.inputs
+        if (target := spec.option(inputs[spec.id]).targets.get(reason.dimension))
+    ]
+    for approach in (reason.favours, other):
+        offered = getattr(dimension, approach)
+        words = content.text(
+            "explore.chain_offer",
+            approach=content.verdict.approaches[approach].label,
+            value=offered.value,
+        )
+        chain.append(grounded_link(content, "offer", words, offered.value, offered))
+    return Cited(text, "chain", claims=(), chain=tuple(chain))
 
 
 def choice_text(content: Content, input_id: str, labels: list[str]) -> str:
@@ -236,13 +302,25 @@ def radar_summary(content: Content, result: Assessment, owner: str = "") -> str:
     return content.text("radar.summary", owner=owner, parts=content.text("radar.then").join(parts))
 
 
-def _grounding(number: Grounded) -> dict[str, Any]:
-    return {"basis": number.basis, "claims": list(number.claims), "reason": number.reason}
+def _grounding(content: Content, number: Grounded) -> dict[str, Any]:
+    """A number's basis, claims and reason, and the quote beside it (only where the first
+    claim says the number or it is read by contrast from it; empty for our own choice)."""
+    link = grounded_link(content, "", "", 0, number)
+    return {
+        "basis": number.basis,
+        "claims": list(number.claims),
+        "reason": number.reason,
+        "quote": link.quote,
+        "location": link.location,
+    }
 
 
 def _reason_json(
     content: Content, result: Assessment, reason: Contribution, against: bool
 ) -> dict[str, Any]:
+    """One reason's chain: `need_from` (each answer that set the need, with its target's
+    grounding), `need` (their weighted average), `offers` (each approach's value with its
+    grounding). `value`, `basis` and `claims` at the top are the favoured approach's."""
     dimension = content.dimension_by_id[reason.dimension]
     value = getattr(dimension, reason.favours)
     need_from = [
@@ -251,11 +329,16 @@ def _reason_json(
             "option": result.inputs[spec.id],
             "need": round(target.need_value, 1),
             "weight": target.weight,
-            **_grounding(target),
+            **_grounding(content, target),
         }
         for spec in content.inputs
         if (target := spec.option(result.inputs[spec.id]).targets.get(reason.dimension))
     ]
+    offers = {
+        approach: {"value": getattr(dimension, approach).value}
+        | _grounding(content, getattr(dimension, approach))
+        for approach in (reason.favours, OTHER[reason.favours])
+    }
     return {
         "dimension": reason.dimension,
         "favours": reason.favours,
@@ -263,8 +346,11 @@ def _reason_json(
         "share": round(reason.share, 4),
         "need": round(reason.need, 1),
         "value": value.value,
-        **_grounding(value),
+        "basis": value.basis,
+        "claims": list(value.claims),
+        "reason": value.reason,
         "need_from": need_from,
+        "offers": offers,
     }
 
 

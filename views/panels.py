@@ -13,6 +13,7 @@ from explorer.explain import (
     contested_lines,
     firm_sliders,
     lean_words,
+    link_text,
     reason_groups,
     verdict_words,
 )
@@ -48,6 +49,20 @@ def reasons(content: Content, result: Assessment, subject: str = "") -> None:
     st.markdown(reasons_markdown(content, result, subject))
 
 
+def _markdown_part(part: str, text: str) -> str:
+    """A chain link's location in italics; Markdown's own marks in its words kept as text."""
+    if part == "location" and text:
+        return f"*{text}*"
+    return text.replace("*", "\\*").replace("_", "\\_")
+
+
+def reason_markdown(content: Content, line: Cited) -> str:
+    """A reason: its sentence, then its chain as a list, each number beside its own
+    grounding (your answers, then what each approach offers)."""
+    links = "\n".join(f"- {link_text(content, link, _markdown_part)}" for link in line.chain)
+    return f"{line.text}\n\n{links}" if links else line.text
+
+
 def reasons_markdown(content: Content, result: Assessment, subject: str = "") -> str:
     """The reasons block as `reasons` draws it: the heading, then each group of reasons
     after its label (the reasons pulling the other way, or each side of a blend)."""
@@ -55,7 +70,7 @@ def reasons_markdown(content: Content, result: Assessment, subject: str = "") ->
     for group in reason_groups(content, result, subject):
         if group.label:
             parts.append(f"*{group.label}*")
-        parts += [cited_markdown(content, line) for line in group.lines]
+        parts += [reason_markdown(content, line) for line in group.lines]
     return _paragraphs(
         f"#### {content.text('explore.reasons_heading')}",
         *(parts or [content.text("explore.no_reasons")]),

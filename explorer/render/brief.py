@@ -13,6 +13,7 @@ from explorer.explain import (
     contested_lines,
     firm_sliders,
     lean_words,
+    link_text,
     question_lines,
     radar_summary,
     reason_groups,
@@ -48,11 +49,14 @@ def build_brief(content: Content, result: Assessment, share_url: str) -> Brief:
     return Brief(_html(content, result, data), _markdown(content, data))
 
 
-def _quote_md(content: Content, line: Cited) -> str:
-    if not line.quote:
-        return ""
-    lead = f"{content.text('basis.by_contrast')} " if line.basis == "contrast" else ""
-    return f" — {lead}“{line.quote}” ({line.location})"
+def _markdown_part(part: str, text: str) -> str:
+    """A chain link's location in italics, the rest as it is."""
+    return f"*{text}*" if part == "location" and text else text
+
+
+def _html_part(part: str, text: str) -> str:
+    """A chain link's parts escaped; its quote marked as one."""
+    return f'<q class="source">{escape(text)}</q>' if part == "quote" else escape(text)
 
 
 def _markdown(content: Content, d: dict) -> str:
@@ -64,7 +68,10 @@ def _markdown(content: Content, d: dict) -> str:
     out += [f"## {content.text('brief.reasons_heading')}", ""]
     for group in d["reasons"]:
         out += [group.label, ""] if group.label else []
-        out += [f"- {r.plain}{_quote_md(content, r)}" for r in group.lines] + [""]
+        for r in group.lines:
+            out.append(f"- {r.plain}")
+            out += [f"  - {link_text(content, link, _markdown_part)}" for link in r.chain]
+        out.append("")
     out += [] if d["reasons"] else [content.text("brief.no_reasons"), ""]
     out += [f"## {content.text('changes.heading')}", ""]
     out += [f"- {c}" for c in d["changes"]]
@@ -91,6 +98,8 @@ h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.3rem;margin:1.2rem 0 .4re
 .verdict{font-size:1.25rem;font-weight:700;margin:.3rem 0}
 .reasons-label{font-style:italic;margin:.6rem 0 .2rem}
 blockquote{margin:.2rem 0 .4rem 1rem;color:#333;font-style:italic}
+q.source{font-style:italic;color:#333;quotes:none}
+.chain{margin:.15rem 0 .5rem;font-size:.95em}
 .radar{display:block;margin:0 auto;max-width:100%;height:auto}
 table{border-collapse:collapse;break-inside:avoid}td{padding:.1rem .8rem .1rem 0;vertical-align:top}
 a{color:#0057a3;word-break:break-all}
@@ -120,10 +129,21 @@ def _html(content: Content, result: Assessment, d: dict) -> str:
             out.append(f'<li data-basis="{e(i.basis)}">{e(i.plain)}{quote}</li>')
         return "".join(out)
 
+    def chained(items: tuple[Cited, ...]) -> str:
+        return "".join(
+            f'<li class="reason">{e(i.plain)}<ul class="chain">'
+            + "".join(
+                f'<li data-basis="{e(link.basis)}">{link_text(content, link, _html_part)}</li>'
+                for link in i.chain
+            )
+            + "</ul></li>"
+            for i in items
+        )
+
     reasons = (
         "".join(
             (f'<p class="reasons-label">{e(group.label)}</p>' if group.label else "")
-            + f"<ul>{quoted(list(group.lines))}</ul>"
+            + f"<ul>{chained(group.lines)}</ul>"
             for group in d["reasons"]
         )
         or f"<p>{e(content.text('brief.no_reasons'))}</p>"

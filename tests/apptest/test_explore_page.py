@@ -201,3 +201,26 @@ def test_contested_topic_is_shown_with_both_sources():
     assert "Leadership" in label
     quotes = " ".join(m.value for m in at.markdown)
     assert "CMC-9 §2" in quotes and "MvC-Top ¶3" in quotes
+
+
+def test_each_reason_on_the_page_shows_its_chain_each_quote_beside_its_own_number(content):
+    """`stage=early`: the networks need (74, our reading of career stage) is shown with "our
+    choice" and no quote; MvC-Top ¶2's networks quote stands beside mentoring's 85 only."""
+    from tests.unit.test_reason_chain import check_printed
+
+    at = open_app(stage="early")
+    shown = markdown_after(at, REASONS)
+    result = evaluate({"stage": "early"}, content=content)
+    assert check_printed(content, result, shown.splitlines(), "Explore") >= len(result.reasons())
+    network = content.dimension_by_id["network"]
+    stage = content.input_by_id["stage"]
+    early = stage.option("early")
+    answer = content.text(
+        "explore.chain_answer",
+        input=stage.label,
+        option=early.label,
+        need=early.targets["network"].need_value,
+    )
+    chain = shown[shown.index(network.label) :]
+    line = next(x for x in chain.splitlines() if x.startswith(f"- {answer}"))
+    assert "“" not in line and content.text("chain.editorial", text="", reason="")[3:] in line
