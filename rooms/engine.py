@@ -130,6 +130,8 @@ def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
             try:
                 cursor.execute(f"PRAGMA busy_timeout = {busy:d}")
                 cursor.execute("PRAGMA foreign_keys = ON")
+                # What is deleted is overwritten with zeros, not left in free pages.
+                cursor.execute("PRAGMA secure_delete = ON")
                 if not memory:
                     _enable_wal(cursor, busy)
             finally:
@@ -147,6 +149,19 @@ def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
         # Pooled connections made before the listeners existed lack the settings.
         # (An in-memory database lives in its one connection: keep that.)
         engine.pool.dispose()
+
+
+def truncate_wal(engine: Engine) -> None:
+    """SQLite: copy the write-ahead log into the database file and empty it, so that what
+    was just deleted (with secure_delete on) is in neither file. Best effort: a reader
+    still on an older snapshot keeps the log until the next call."""
+    if engine.dialect.name != "sqlite" or is_sqlite_memory(engine.url):
+        return
+    raw = engine.raw_connection()
+    try:
+        raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)").close()
+    finally:
+        raw.close()
 
 
 def _enable_wal(cursor: Any, busy_timeout_ms: int) -> None:

@@ -45,7 +45,7 @@ from sqlalchemy.pool import StaticPool
 
 from . import identity
 from .codes import hash_token, new_code, new_token, normalise_code, token_matches
-from .engine import WRITE_OPTION, configure_engine, create_engine
+from .engine import WRITE_OPTION, configure_engine, create_engine, truncate_wal
 from .errors import (
     ClaimExpired,
     ClaimUnknown,
@@ -621,6 +621,7 @@ class RoomStore:
             self._changed(conn, code)
 
         self._run(work, write=True)
+        truncate_wal(self._engine)
 
     def delete_expired(self) -> int:
         """Delete expired rooms with their answers, joins and claims, expired claims, and
@@ -639,7 +640,10 @@ class RoomStore:
             forget_old_hits(conn, now.replace(tzinfo=UTC).timestamp())
             return conn.execute(sa.delete(rooms_table).where(r.expires_at <= now)).rowcount
 
-        return int(self._run(work, write=True))
+        deleted = int(self._run(work, write=True))
+        if deleted:
+            truncate_wal(self._engine)
+        return deleted
 
     # -- internals ---------------------------------------------------------------
 

@@ -261,6 +261,14 @@ def round_three(f: Figures) -> list[str]:
             + _mark(f, "rooms", "shared_limit_two_replicas"),
         ),
         (
+            "A room deleted (now, or when it expires), then the database files read",
+            "every table empty, but the titles still in rooms.db-wal 20 minutes later",
+            "copies of the deleted room's title left in the files: "
+            f"{_n(g('rooms', 'deleted_room_on_disk', 'title_copies_left_on_disk'))} after "
+            f"{_n(g('rooms', 'deleted_room_on_disk', 'rooms_deleted'))} deletions"
+            + _mark(f, "rooms", "deleted_room_on_disk"),
+        ),
+        (
             "Addresses and icon codes in a link's parameter names and in room titles",
             "each put an <a href> (or an icon) inside the app's own warning or heading",
             f"links made {_n(g('urls', 'user_text', 'links_made'))}, icons made "

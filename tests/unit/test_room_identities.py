@@ -357,6 +357,36 @@ def _rows(store: RoomStore) -> dict[str, int]:
         }
 
 
+def _on_disk(store: RoomStore) -> bytes:
+    """Every byte of the SQLite database and its write-ahead log."""
+    path = Path(store.engine.url.database or "")
+    return b"".join(p.read_bytes() for p in (path, Path(f"{path}-wal")) if p.exists())
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("how", ["deleted now", "expired"])
+def test_a_deleted_room_is_not_left_readable_in_the_database_files(
+    make_store: StoreFactory, how: str
+) -> None:
+    """Issue 24 (Low): after Delete now, the titles were still in rooms.db-wal 20 minutes
+    later. The files are read as a person with the disk would read them."""
+    store = make_store(room_ttl_hours=1)
+    title = "Quarterly-offsite-3141"
+    created = store.create_room(title)
+    code = created.room.code
+    store.submit(code, store.issue_participant(code), ANSWER, "blend")
+    store.create_room("kept")  # another room's writes go on
+    assert title.encode() in _on_disk(store)
+    if how == "deleted now":
+        store.delete_room(code, created.token)
+    else:
+        make_store.clock.advance(hours=2)
+        assert store.delete_expired() == 2
+    found = _on_disk(store).count(title.encode())
+    MEASURED.add("deleted_room_on_disk", rooms_deleted=1, title_copies_left_on_disk=found)
+    assert found == 0
+
+
 def test_expired_rooms_go_with_their_answers_joins_and_claims(make_store: StoreFactory):
     store = make_store(room_ttl_hours=1)
     old = store.create_room()
