@@ -76,11 +76,11 @@ def inputs_on_screen(page: Page) -> dict[str, str]:
 
 
 def markdown_text(markdown: str) -> list[str]:
-    """Markdown as the page shows it, one block per line: no heading marks, quote marks or
-    emphasis."""
+    """Markdown as the page shows it, one block per line: no heading, quote or list marks,
+    no emphasis."""
     lines = []
     for line in markdown.splitlines():
-        line = re.sub(r"^(#+ |> )", "", line.strip())
+        line = re.sub(r"^(#+ |> |- )", "", line.strip())
         line = re.sub(r"\*+", "", line).strip()
         if line:
             lines.append(line)
