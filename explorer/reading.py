@@ -52,6 +52,8 @@ def reading_markdown(content: Content) -> str:
             bands=bands,
         )
     )
+    out += ["", f"## {content.text('reading.factors_heading')}", ""]
+    out.append(content.text("reading.factors"))
     out += ["", f"## {content.text('reading.contested_heading')}", ""]
     out += [f"- **{topic.label}**: {topic.summary}" for topic in content.contested]
     return "\n".join(out) + "\n"

@@ -29,11 +29,16 @@ CASES = [
     ("non-utf8", "claims.yaml", b"claims:\n  - id: \xff\xfe\n", "(file)"),
     ("wrong-type-value", "dimensions.yaml", ("value: 90\n", 'value: "ninety"\n'), "horizon"),
     ("value-above-100", "dimensions.yaml", ("value: 90\n", "value: 190\n"), "horizon"),
-    ("negative-weight", "inputs.yaml", ("{need: 90, weight: 2,", "{need: 90, weight: -2,"), "goal"),
+    (
+        "negative-weight",
+        "inputs.yaml",
+        ("{need: 90, weight: 2.5,", "{need: 90, weight: -2.5,"),
+        "goal",
+    ),
     (
         "need-out-of-range",
         "inputs.yaml",
-        ("{need: 15, weight: 2,", "{need: 150, weight: 2,"),
+        ("{need: 15, weight: 3,", "{need: 150, weight: 3,"),
         "weeks",
     ),
     (

@@ -17,14 +17,13 @@ from explorer.content import default_content
 from explorer.live_table import live_table, row_index, table_row
 from explorer.scoring import resolve_inputs, score, sensitivity
 from tests.conftest import REPO_ROOT
-
-MAIN = ("goal", "timeframe", "stage", "structure")
+from tests.support.combinations import main_combination_count, main_combinations
 
 
 def all_main_combinations(content):
-    specs = [content.input_by_id[k] for k in MAIN]
-    for combo in itertools.product(*(s.option_ids for s in specs)):
-        yield dict(zip(MAIN, combo, strict=True))
+    """Every combination of the main inputs (derived from content: a slider added to
+    content/inputs.yaml is walked too)."""
+    return main_combinations(content)
 
 
 def leans_along(content, key, others):
@@ -274,3 +273,97 @@ def test_the_cli_gives_the_same_assessment_as_evaluate(inputs):
     assert printed["lean"] == pytest.approx(expected.lean, abs=5e-5)
     assert printed["needs"] == pytest.approx(expected.needs, abs=0.05)
     assert printed["match"] == pytest.approx(expected.match, abs=0.05)
+
+
+# --------------------------------------------------------------------------- the three factors
+# CMC-9 §8 and MvC-Top ¶5 name career stage as one of three things to choose by, beside the
+# goal and the kind of support: not a trump. Tested as properties over every combination.
+
+SIDES = {1: "mentoring", -1: "coaching"}
+
+
+def ordered(content, spec) -> bool:
+    """An ordered input (a scale): every option sets the same dimensions with the same
+    weights, each need moving one way only. Career stage is not one."""
+    dims = [tuple(sorted((d, t.weight) for d, t in o.targets.items())) for o in spec.options]
+    if not dims[0] or len(set(dims)) != 1:
+        return False
+    for dim, _ in dims[0]:
+        needs = [o.targets[dim].need_value for o in spec.options]
+        if needs != sorted(needs) and needs != sorted(needs, reverse=True):
+            return False
+    return True
+
+
+def side_of(content, input_id: str, option: str) -> int:
+    """+1 if this option sits on the mentoring half of its scale, -1 on coaching's, 0 at the
+    middle. Which end is mentoring's is read from the scale's ends alone."""
+    spec = content.input_by_id[input_id]
+    ends = (spec.option_ids[0], spec.option_ids[-1])
+    first, last = (evaluate({input_id: end}, content=content).lean for end in ends)
+    toward = 1 if first > last else -1
+    position = spec.index(option) - (len(spec.options) - 1) / 2
+    return 0 if position == 0 else (toward if position < 0 else -toward)
+
+
+def test_the_ordered_main_inputs_are_the_scales_and_stage_is_not_one(content):
+    scales = {spec.id for spec in content.main_inputs if ordered(content, spec)}
+    assert {"goal", "timeframe", "structure"} <= scales
+    assert "stage" not in scales
+
+
+def test_each_scale_alone_gives_its_side_at_either_end(content):
+    for spec in content.main_inputs:
+        if not ordered(content, spec):
+            continue
+        for option in (spec.option_ids[0], spec.option_ids[-1]):
+            result = evaluate({spec.id: option}, content=content)
+            assert result.verdict == SIDES[side_of(content, spec.id, option)], (spec.id, option)
+
+
+def test_when_goal_and_structure_state_one_side_no_combination_gives_the_other(content):
+    """No career stage (nor any other main input) carries the verdict to the other side."""
+    checked = 0
+    for combo in all_main_combinations(content):
+        side = side_of(content, "goal", combo["goal"])
+        if side and side == side_of(content, "structure", combo["structure"]):
+            result = score(content, resolve_inputs(content, combo))
+            assert result.verdict != SIDES[-side], (combo, result.lean)
+            checked += 1
+    assert checked
+
+
+def test_when_timeframe_agrees_with_goal_and_structure_every_stage_gives_their_side(content):
+    checked = 0
+    for combo in all_main_combinations(content):
+        sides = {side_of(content, key, combo[key]) for key in ("goal", "structure", "timeframe")}
+        if len(sides) == 1 and 0 not in sides:
+            result = score(content, resolve_inputs(content, combo))
+            assert result.verdict == SIDES[sides.pop()], (combo, result.lean)
+            checked += 1
+    assert checked
+
+
+def test_on_the_dimension_they_share_a_stated_goal_outweighs_a_career_stage(content):
+    """Career stage and goal both set whole-career scope (CMC-9 §6's "broad career guidance");
+    the goal, one of the three factors in its own right, weighs more there."""
+    stage = content.input_by_id["stage"]
+    for spec in content.main_inputs:
+        if spec.id == "stage" or not ordered(content, spec):
+            continue
+        for dim, target in spec.options[0].targets.items():
+            for option in stage.options:
+                if dim in option.targets:
+                    assert option.targets[dim].weight < target.weight, (spec.id, dim, option.id)
+
+
+def test_every_advanced_input_moves_the_lean_one_way_over_every_main_combination(content):
+    for spec in content.advanced_inputs:
+        toward = side_of(content, spec.id, spec.option_ids[0]) or 1
+        for combo in all_main_combinations(content):
+            leans = leans_along(content, spec.id, combo)
+            assert_never_decreases([-toward * x for x in leans], (spec.id, combo))
+
+
+def test_the_walks_cover_every_main_combination(content):
+    assert sum(1 for _ in all_main_combinations(content)) == main_combination_count(content)
