@@ -463,6 +463,10 @@ def _prose_lines(tree: ast.AST) -> set[int]:
     return lines
 
 
+def test_the_sql_scan_reads_the_rooms_package():
+    assert STORE_SOURCE in sorted(ROOMS_PACKAGE.glob("*.py")), "rooms/ moved: scan it there"
+
+
 @pytest.mark.parametrize("path", sorted(ROOMS_PACKAGE.glob("*.py")), ids=lambda p: p.name)
 def test_sql_is_never_built_from_strings(path: Path):
     """Statements are SQLAlchemy expressions with bound parameters. Allowed: a PRAGMA set
