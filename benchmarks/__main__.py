@@ -5,6 +5,9 @@
     python -m benchmarks --smoke --out /tmp/perf.md --json /tmp/perf.json
                                          # tiny counts: proves it all works (CI)
     python -m benchmarks --only browser,load
+    python -m benchmarks --only lighthouse,room --merge
+                                         # these sections anew, the others kept from the
+                                         # last run's results.json (each says which run)
     python -m benchmarks --report-only  # re-render docs/performance.md from results.json
 
 Every comparison is against a bare Streamlit baseline (benchmarks/baseline_app.py) measured
@@ -17,6 +20,7 @@ on 127.0.0.1 and stopped by the run; every loop is bounded in count and time.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import sys
@@ -28,7 +32,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from benchmarks import browser, load, report, rerun, room
+from benchmarks import browser, lighthouse, load, report, rerun, room
 from benchmarks.common import MOVE_INTERVAL_S, code_version, load_average, log, machine
 from testkit.server import REPO_ROOT
 
@@ -47,13 +51,24 @@ class Counts:
     load_rounds: int
     room_phones: int
     idle_seconds: float
-    crowd_participants: int
+    crowd_sizes: tuple[int, ...]  # the capacity curve: participants per run
     crowd_ramp_s: float
+    lighthouse_runs: int  # 0: skipped (smoke: npm and a dozen Lighthouse runs are slow)
 
 
-FULL = Counts(40, 30, 60, 3, 3, 8, 20, 50, 10, 2, 6, 90.0, 300, 30.0)
-SMOKE = Counts(3, 3, 3, 1, 1, 1, 2, 3, 2, 1, 1, 5.0, 6, 1.0)
-SECTIONS = ("rerun", "profile", "browser", "memory", "load", "room", "cluster", "crowd")
+FULL = Counts(40, 30, 60, 3, 3, 8, 20, 50, 10, 2, 10, 90.0, (300, 1000, 2000), 60.0, 3)
+SMOKE = Counts(3, 3, 3, 1, 1, 1, 2, 3, 2, 1, 1, 5.0, (6,), 1.0, 0)
+SECTIONS = (
+    "rerun",
+    "profile",
+    "browser",
+    "memory",
+    "load",
+    "lighthouse",
+    "room",
+    "cluster",
+    "crowd",
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -68,6 +83,11 @@ def main(argv: list[str] | None = None) -> int:
         "--report-only",
         action="store_true",
         help="measure nothing: render the report again from the raw figures of the last run",
+    )
+    parser.add_argument(
+        "--merge",
+        action="store_true",
+        help="keep the sections this run does not measure from the previous raw figures",
     )
     args = parser.parse_args(argv)
     counts = SMOKE if args.smoke else FULL
@@ -121,6 +141,8 @@ def main(argv: list[str] | None = None) -> int:
         results["load_average_after"][name] = load_average()
     results["total_seconds"] = round(time.monotonic() - started, 1)
     results["code_at_end"] = code_version()
+    if args.merge and raw.exists():
+        results = _merged(json.loads(raw.read_text()), results, only)
 
     raw.parent.mkdir(parents=True, exist_ok=True)
     raw.write_text(json.dumps(results, indent=1, default=str) + "\n")
@@ -145,6 +167,11 @@ def _steps(counts: Counts) -> dict[str, Callable[[], Any]]:
         ),
         "memory": lambda: load.memory(c.memory_sessions),
         "load": lambda: load.load(c.load_sessions, c.load_moves, c.load_rounds),
+        "lighthouse": lambda: (
+            "not run in smoke mode (installs Lighthouse with npm; a dozen runs of about 20 s)"
+            if c.lighthouse_runs == 0
+            else lighthouse.unavailable() or lighthouse.measure(c.lighthouse_runs)
+        ),
         "room": lambda: room.single_server(c.room_phones, c.idle_seconds),
         "cluster": lambda: (
             room.cluster_unavailable(postgres) or room.two_replicas(postgres or "", c.room_phones)
@@ -154,23 +181,26 @@ def _steps(counts: Counts) -> dict[str, Callable[[], Any]]:
 
 
 def _crowds(c: Counts, postgres: str | None) -> dict[str, Any]:
-    """The crowded room on SQLite, PostgreSQL and two replicas behind nginx (revealed at the
-    end) and on SQLite revealed throughout. Each run stands alone: one that raises is
+    """The crowded room. The capacity curve: each size of `c.crowd_sizes` on SQLite, revealed
+    throughout (the heaviest case); the smallest also hidden while answering and revealed
+    at the end (a workshop's usual order); the largest on PostgreSQL and on two replicas
+    behind nginx when PostgreSQL is there. Each run stands alone: one that raises is
     recorded as a failure of its own ("crowd/<name>") and the others still run."""
-    runs: dict[str, Callable[[], dict[str, Any]]] = {
-        "sqlite": lambda: room.crowd(c.crowd_participants, c.crowd_ramp_s, None, revealed=False)
-    }
+    ramp, smallest, largest = c.crowd_ramp_s, min(c.crowd_sizes), max(c.crowd_sizes)
+    runs: dict[str, Callable[[], dict[str, Any]]] = {}
+    for size in sorted(c.crowd_sizes):
+        runs[f"sqlite_revealed_{size}"] = functools.partial(
+            room.crowd, size, ramp, None, revealed=True, curve=True
+        )
+    runs[f"sqlite_{smallest}"] = functools.partial(room.crowd, smallest, ramp, None, revealed=False)
     if postgres:
-        runs["postgresql"] = lambda: room.crowd(
-            c.crowd_participants, c.crowd_ramp_s, postgres, revealed=False
+        runs[f"postgresql_revealed_{largest}"] = functools.partial(
+            room.crowd, largest, ramp, postgres, revealed=True
         )
         if room.cluster_unavailable(postgres) is None:
-            runs["postgresql_two_replicas"] = lambda: room.crowd(
-                c.crowd_participants, c.crowd_ramp_s, postgres, revealed=False, two_replicas=True
+            runs[f"postgresql_two_replicas_revealed_{largest}"] = functools.partial(
+                room.crowd, largest, ramp, postgres, revealed=True, two_replicas=True
             )
-    runs["sqlite_revealed"] = lambda: room.crowd(
-        c.crowd_participants, c.crowd_ramp_s, None, revealed=True
-    )
     out: dict[str, Any] = {}
     for name, run in runs.items():
         try:
@@ -179,6 +209,39 @@ def _crowds(c: Counts, postgres: str | None) -> dict[str, Any]:
             out.setdefault("failures", {})[name] = traceback.format_exc()
             log(f"crowd/{name} FAILED:\n{out['failures'][name]}")
     return out
+
+
+def _merged(previous: dict[str, Any], new: dict[str, Any], only: list[str]) -> dict[str, Any]:
+    """`new`, with every section it did not measure taken from `previous`; each section
+    says in `sections_from` which run (time, mode, code) measured it."""
+    merged = dict(new)
+    earlier = previous.get("sections_from") or {}
+    provenance: dict[str, Any] = {}
+    for name in SECTIONS:
+        if name in only:
+            provenance[name] = _provenance(new)
+        elif name in previous or name in (previous.get("skipped") or {}):
+            provenance[name] = earlier.get(name) or _provenance(previous)
+            for key in ("seconds", "load_average_after", "skipped"):
+                if name in (previous.get(key) or {}):
+                    merged[key] = {**merged.get(key, {}), name: previous[key][name]}
+            if name in previous:
+                merged[name] = previous[name]
+            for failed, text in (previous.get("failures") or {}).items():
+                if failed == name or failed.startswith(f"{name}/"):
+                    merged["failures"] = {**merged.get("failures", {}), failed: text}
+    merged["sections_from"] = provenance
+    return merged
+
+
+def _provenance(results: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "generated_utc": results.get("generated_utc"),
+        "mode": results.get("mode"),
+        "command": results.get("command"),
+        "code_at_start": results.get("code_at_start"),
+        "code_at_end": results.get("code_at_end"),
+    }
 
 
 def _shown(path: Path) -> str:

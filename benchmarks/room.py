@@ -25,11 +25,16 @@ Three measurements, each on its own server(s) and a fresh database:
   to the JSON API; one in five then changes an answer and sends again. Counted: submit
   latency (request sent → the stored answer back), errors, answers lost (read back per
   participant: confirmed, yet the database holds neither that answer nor a later one sent;
-  and the database's count minus the dashboard's final count).
+  and the database's count minus the dashboard's final count), the server's CPU per answer
+  and RSS per connected phone, and the load generator's own CPU. Run at several sizes
+  (`curve`), revealed throughout, it gives the capacity curve (benchmarks/__main__.py).
 
 All participants come from 127.0.0.1, so the per-address ceiling on new identities
 (`EXPLORER_MAX_IDENTITIES_PER_ADDRESS`, 120 per 10 minutes by default) is raised for the
-crowd to the number of participants plus a margin; nothing else is changed.
+crowd to the number of participants plus a margin. A room bigger than the defaults allow
+(`EXPLORER_MAX_ANSWERS_PER_ROOM`, 500; `EXPLORER_MAX_EVENT_STREAMS`, 2,000 per process, a
+tenth kept for facilitators, and a phone briefly holds two while its stream rotates) gets
+them raised as a facilitator of such a room would (`_room_size_env`); nothing else changes.
 """
 
 from __future__ import annotations
@@ -566,6 +571,22 @@ async def _participant(
     return out
 
 
+def _room_size_env(participants: int) -> dict[str, str]:
+    """The settings a room of `participants` phones needs raised above their defaults
+    (rooms/settings.py): answers per room, and open event streams per process (participants
+    may fill 90 %; each holds up to two while its stream rotates)."""
+    from rooms import RoomSettings
+
+    defaults = RoomSettings()
+    env = {}
+    if participants > defaults.max_answers_per_room:
+        env["EXPLORER_MAX_ANSWERS_PER_ROOM"] = str(participants)
+    streams = 3 * participants  # two each while rotating, over the 90 % share, a margin
+    if streams > defaults.max_event_streams:
+        env["EXPLORER_MAX_EVENT_STREAMS"] = str(streams)
+    return env
+
+
 def _own_cpu() -> float:
     """CPU seconds of this process (the participants' load generator), all threads."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
@@ -607,6 +628,7 @@ def crowd(
     *,
     revealed: bool,
     two_replicas: bool = False,
+    curve: bool = False,
 ) -> dict[str, Any]:
     """`participants` answer in one room while the dashboard is open: hidden while they
     answer and revealed once everyone has (a workshop's usual order), or `revealed`
@@ -619,6 +641,7 @@ def crowd(
             "EXPLORER_DATA_DIR": data_dir,
             "EXPLORER_DATABASE_URL": url,
             "EXPLORER_MAX_IDENTITIES_PER_ADDRESS": str(participants + 20),
+            **_room_size_env(participants),
             **MANY_VISITORS_ENV,
         }
         store = _store(url, data_dir)
@@ -641,6 +664,8 @@ def crowd(
     result["database"] = database
     result["servers"] = "two replicas behind nginx" if two_replicas else "one server"
     result["revealed_while_answering"] = revealed
+    result["curve"] = curve
+    result["settings_raised"] = _room_size_env(participants)
     s = result["submit_latency_ms"]
     log(
         f"crowd ({database}, {result['servers']}): {participants} participants, "
@@ -774,6 +799,9 @@ def _crowd_run(
         "dashboard_progress": progress[:: max(1, len(progress) // 20)],
         "server": sampler.result(),
         "load_generator_cpu_percent_of_one_core": 100 * client_cpu / finished,
+        "rss_per_phone_kb": 1024
+        * (sampler.result()["rss_peak_mb"] - sampler.result()["rss_before_mb"])
+        / max(1, count),
         "server_cpu_ms_per_answer": 1000
         * sampler.result()["cpu_seconds"]
         / max(1, sum(p["submits"] for p in people)),

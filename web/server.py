@@ -10,6 +10,7 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute
 
 from web.assets import asset_routes
+from web.compression import compression_middleware
 from web.headers import SecurityHeaders
 from web.process import freeze_startup_heap
 from web.rooms_routes import room_routes, rooms_lifespan
@@ -23,7 +24,9 @@ def routes() -> list[BaseRoute]:
 
 
 def middleware() -> list[Middleware]:
-    return [Middleware(SecurityHeaders), Middleware(StreamGuard)]
+    """Security headers on every response, the WebSocket guard, and compression where the
+    client accepts it (web/compression.py; ``EXPLORER_COMPRESSION=off`` turns it off)."""
+    return [Middleware(SecurityHeaders), Middleware(StreamGuard), *compression_middleware()]
 
 
 @asynccontextmanager
