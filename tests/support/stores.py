@@ -5,6 +5,7 @@ schema on the PostgreSQL server of ``EXPLORER_TEST_POSTGRES_URL`` (``source
 .ci/postgres.sh`` starts one; without it PostgreSQL cases are skipped, except under
 ``CI=true``, where they fail). ``make_store(**limits)`` opens stores on it whose clock the
 test moves (``make_store.clock.advance(minutes=5)``); ``store`` is one such store.
+``rooms`` is the rooms' HTTP routes on a private SQLite store (tests.support.rooms_app).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import sqlalchemy as sa
 
 from rooms import RoomSettings, RoomStore
 from tests.support.appserver import postgres_url, private_schema
+from tests.support.rooms_app import Rooms, make_rooms
 
 BACKENDS = ["sqlite", "postgresql"]
 START = datetime(2030, 1, 1, 9, 0, tzinfo=UTC)
@@ -83,3 +85,10 @@ def make_store(db_url: str) -> Iterator[StoreFactory]:
 @pytest.fixture
 def store(make_store: StoreFactory) -> RoomStore:
     return make_store()
+
+
+@pytest.fixture
+def rooms(tmp_path: Path) -> Iterator[Rooms]:
+    made = make_rooms(tmp_path)
+    yield made
+    made.store.dispose()

@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
+from collections.abc import AsyncIterator
 
 import pytest
 from starlette.applications import Starlette
@@ -27,7 +26,7 @@ from starlette.testclient import TestClient
 
 from explorer import load_content
 from rooms import participant_cookie
-from tests.support.rooms_app import Rooms, boot_data, make_rooms, post_answer
+from tests.support.rooms_app import Rooms, boot_data, post_answer
 from views.assets import FILES, asset_url
 from web import server
 from web.assets import asset_routes
@@ -77,13 +76,6 @@ async def _events(request: Request) -> StreamingResponse:
             yield f"event: changed\ndata: {n}\n\n".encode() + b":" + b" " * 600 + b"\n\n"
 
     return StreamingResponse(stream(), media_type="text/event-stream")
-
-
-@pytest.fixture
-def rooms(tmp_path: Path) -> Iterator[Rooms]:
-    made = make_rooms(tmp_path)
-    yield made
-    made.store.dispose()
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -38,13 +37,6 @@ CONTENT = load_content()
 MAIN_IDS = [spec.id for spec in CONTENT.main_inputs]
 # Each main input at its last option: an answer that differs from the defaults everywhere.
 LAST = {spec.id: spec.option_ids[-1] for spec in CONTENT.main_inputs}
-
-
-@pytest.fixture
-def rooms(tmp_path: Path) -> Iterator[Rooms]:
-    made = make_rooms(tmp_path)
-    yield made
-    made.store.dispose()
 
 
 def joined(rooms: Rooms, code: str) -> Any:

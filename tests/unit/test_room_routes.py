@@ -43,13 +43,6 @@ READ_S = 5.0
 
 
 @pytest.fixture
-def rooms(tmp_path: Path) -> Iterator[Rooms]:
-    made = make_rooms(tmp_path)
-    yield made
-    made.store.dispose()
-
-
-@pytest.fixture
 def fast_heartbeat(monkeypatch: pytest.MonkeyPatch) -> None:
     """Keep-alive comments every 0.1 s, so that reading a stream never blocks for long."""
     monkeypatch.setattr(web.room_events, "HEARTBEAT_S", 0.1)
