@@ -998,8 +998,8 @@ def _capacity(r: dict[str, Any]) -> list[str]:
         predicted += [
             f"The server's CPU was not what limited these runs: at most {_f(busiest)} % of one",
             "core (one replica can use one), so where submits slowed they waited for",
-            "something else: on this shared machine most likely CPU time itself (see Machine load: a",
-            "load average above 2 means processes queued for the 2 cores).",
+            "something else: on this shared machine most likely CPU time itself (see Machine",
+            "load: a load average above 2 means processes queued for the 2 cores).",
             "",
         ]
     if per_answer:
