@@ -194,10 +194,10 @@ def fresh_database(postgres_url: str | None) -> Iterator[tuple[str, str]]:
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
-def _store(database_url: str, data_dir: str) -> Any:
+def _store(database_url: str, data_dir: str, **env: str) -> Any:
     from rooms import RoomSettings, RoomStore
 
-    env = {"EXPLORER_DATA_DIR": data_dir, "EXPLORER_DATABASE_URL": database_url}
+    env = {"EXPLORER_DATA_DIR": data_dir, "EXPLORER_DATABASE_URL": database_url, **env}
     return RoomStore.from_settings(RoomSettings.from_env(env))
 
 
@@ -644,9 +644,9 @@ def crowd(
             **_room_size_env(participants),
             **MANY_VISITORS_ENV,
         }
-        store = _store(url, data_dir)
+        store = _store(url, data_dir, **_room_size_env(participants))
         try:
-            created = store.create_room("Benchmark crowd")
+            created = store.create_room("Benchmark crowd", seats=participants)
             room = Room(created.room.code, created.token, database, revealed)
             if revealed:
                 store.set_revealed(room.code, room.token, True)

@@ -51,6 +51,12 @@ class RoomFull(RoomError):
     code = "room_full"
 
 
+class InvalidSeats(RoomError):
+    """A room's size outside 1..``limit`` (the site's ``EXPLORER_MAX_ANSWERS_PER_ROOM``)."""
+
+    code = "invalid_seats"
+
+
 class TooManyRooms(RoomError):
     code = "too_many_rooms"
 
@@ -135,6 +141,7 @@ ALL_ERRORS: tuple[type[RoomError], ...] = (
     RoomExpired,
     NotAuthorised,
     RoomFull,
+    InvalidSeats,
     TooManyRooms,
     PassphraseRequired,
     InvalidTitle,
@@ -162,6 +169,7 @@ __all__ = [
     "DriverMissing",
     "InvalidAnswer",
     "InvalidCode",
+    "InvalidSeats",
     "InvalidTitle",
     "NotAuthorised",
     "PassphraseRequired",

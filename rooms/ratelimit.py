@@ -187,8 +187,9 @@ class ClientLimiter:
             else SlidingWindowLimiter(window_s, clock=clock, max_keys=max_keys)
         )
 
-    def limits(self, client: Client, scope: str = "") -> dict[str, int]:
-        """The keys (and their limits) that an attempt by ``client`` counts under."""
+    def limits(self, client: Client, scope: str = "", ceiling: int | None = None) -> dict[str, int]:
+        """The keys (and their limits) that an attempt by ``client`` counts under; no
+        limit above ``ceiling`` when one is given."""
         group = address_group(client.address)
         session = (client.session or "")[:_MAX_KEY_CHARS]
         scope = f"{self.name}|{scope}" if self.name else scope
@@ -201,14 +202,18 @@ class ClientLimiter:
             keys[f"{scope}|unknown"] = self.anonymous
         if group:
             keys[f"{scope}|address|{group}"] = self.per_address
+        if ceiling is not None:
+            keys = {key: min(limit, max(1, ceiling)) for key, limit in keys.items()}
         return keys
 
-    def try_acquire(self, client: Client, scope: str = "") -> Ticket | None:
-        return self.window.try_acquire(self.limits(client, scope))
+    def try_acquire(
+        self, client: Client, scope: str = "", ceiling: int | None = None
+    ) -> Ticket | None:
+        return self.window.try_acquire(self.limits(client, scope, ceiling))
 
-    def acquire(self, client: Client, scope: str = "") -> Ticket:
+    def acquire(self, client: Client, scope: str = "", ceiling: int | None = None) -> Ticket:
         """Take a slot or raise :class:`TooManyAttempts`."""
-        ticket = self.try_acquire(client, scope)
+        ticket = self.try_acquire(client, scope, ceiling)
         if ticket is None:
             raise TooManyAttempts()
         return ticket

@@ -12,6 +12,9 @@ Versions
        identities, shared by replicas) and ``claims`` (one-time facilitator links).
     3. adds ``limit_hits`` (rate limits shared by every replica: rooms.shared_limits), and
        drops the claims still open, which were sealed the old way (a claim lives minutes).
+    4. adds ``rooms.seats`` (the room's size, set by its facilitator; NULL in rooms made
+       before: the site's most) and ``rooms.turned_away`` (joins refused as the room was
+       full, which the dashboard shows).
 
 A database with no version table but a ``rooms`` table is version 1. One from a newer
 release is refused with :class:`SchemaTooNew` rather than used or damaged. Upgrades run
@@ -28,7 +31,7 @@ from sqlalchemy.engine import Connection
 
 from .errors import SchemaTooNew
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 metadata = sa.MetaData()
 
@@ -42,6 +45,9 @@ rooms_table = sa.Table(
     sa.Column("expires_at", sa.DateTime(), nullable=False),  # naive UTC
     sa.Column("revealed", sa.Boolean(), nullable=False),
     sa.Column("closed", sa.Boolean(), nullable=False),
+    # Version 4: the room's size (NULL: made before, the site's most) and refused joins.
+    sa.Column("seats", sa.Integer(), nullable=True),
+    sa.Column("turned_away", sa.Integer(), nullable=False, server_default="0"),
     sa.Index("ix_rooms_created_at", "created_at"),
     sa.Index("ix_rooms_expires_at", "expires_at"),
 )
@@ -126,7 +132,16 @@ def _upgrade_to_3(conn: Connection) -> None:
     conn.execute(sa.delete(claims_table))
 
 
-UPGRADES: dict[int, Callable[[Connection], None]] = {2: _upgrade_to_2, 3: _upgrade_to_3}
+def _upgrade_to_4(conn: Connection) -> None:
+    conn.execute(sa.text("ALTER TABLE rooms ADD COLUMN seats INTEGER"))
+    conn.execute(sa.text("ALTER TABLE rooms ADD COLUMN turned_away INTEGER NOT NULL DEFAULT 0"))
+
+
+UPGRADES: dict[int, Callable[[Connection], None]] = {
+    2: _upgrade_to_2,
+    3: _upgrade_to_3,
+    4: _upgrade_to_4,
+}
 
 
 def current_version(conn: Connection) -> int:

@@ -48,7 +48,11 @@ class RoomSettings(BaseSettings):
     # Blank means the SQLite file under data_dir; PostgreSQL when several replicas share.
     database_url: str = ""
     room_ttl_hours: float = Field(12.0, gt=0, le=MAX_HOURS, allow_inf_nan=False)
+    # The most seats a facilitator may give a room, and the seats a new room has unless
+    # its facilitator says otherwise (a workshop's size, not a conference hall's): a seat is
+    # taken when a participant opens the room, and someone who has one is never refused.
     max_answers_per_room: int = Field(500, ge=1, le=1_000_000)
+    default_room_seats: int = Field(60, ge=1, le=1_000_000)
     # Global ceiling: live rooms created in the last hour, by everyone.
     max_rooms_per_hour: int = Field(60, ge=1, le=1_000_000)
     # Rooms one browser session may create per hour, and all sessions of one address (a
@@ -66,8 +70,8 @@ class RoomSettings(BaseSettings):
     # higher ceiling per address (a class behind one NAT shares it); see ratelimit.
     max_code_lookups_per_minute: int = Field(10, ge=1, le=1_000_000)
     max_code_lookups_per_minute_per_address: int = Field(100, ge=1, le=1_000_000)
-    # New participant identities per address per room in 10 minutes: high enough for a
-    # whole class behind one address, low enough to stop one client filling a room.
+    # New participant identities per address per room in 10 minutes, and never more than
+    # the room has seats: high enough for a whole class behind one address.
     max_identities_per_address: int = Field(120, ge=1, le=1_000_000)
     # Submits per participant identity per minute.
     max_submits_per_minute: int = Field(30, ge=1, le=1_000_000)
@@ -91,6 +95,11 @@ class RoomSettings(BaseSettings):
             if isinstance(data_dir, str | Path):
                 return {**data, "database_url": _sqlite_url(data_dir)}
         return data
+
+    @property
+    def new_room_seats(self) -> int:
+        """The seats of a room whose facilitator did not choose (within the site's most)."""
+        return min(self.default_room_seats, self.max_answers_per_room)
 
     @classmethod
     def settings_customise_sources(

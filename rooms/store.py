@@ -50,6 +50,7 @@ from .errors import (
     ClaimExpired,
     ClaimUnknown,
     ClaimUsed,
+    InvalidSeats,
     NotAuthorised,
     PassphraseRequired,
     RoomClosed,
@@ -58,6 +59,7 @@ from .errors import (
     RoomFull,
     RoomNotFound,
     StoreUnavailable,
+    TooManyAttempts,
     TooManyRooms,
     UnknownParticipant,
 )
@@ -106,6 +108,8 @@ class Room:
     expires_at: datetime  # aware, UTC
     revealed: bool
     closed: bool
+    seats: int  # how many participants may open the room (its facilitator sets it)
+    turned_away: int = 0  # joins refused because every seat was taken
 
 
 @dataclass(frozen=True)
@@ -221,15 +225,23 @@ class RoomStore:
     # -- facilitator ---------------------------------------------------------
 
     def create_room(
-        self, title: str = "", *, client: Client | None = None, passphrase: str | None = None
+        self,
+        title: str = "",
+        *,
+        seats: int | None = None,
+        client: Client | None = None,
+        passphrase: str | None = None,
     ) -> CreatedRoom:
         """Open a room; the returned token is the only copy of the secret.
 
-        With ``EXPLORER_FACILITATOR_PASSPHRASE`` set, ``passphrase`` must match it.
-        ``client`` (when given) is limited to its hourly share of rooms; the database
-        keeps a global ceiling of live rooms created in the last hour.
+        ``seats`` is how many participants may open it (default ``default_room_seats``,
+        at most ``max_answers_per_room``). With ``EXPLORER_FACILITATOR_PASSPHRASE`` set,
+        ``passphrase`` must match it. ``client`` (when given) is limited to its hourly
+        share of rooms; the database keeps a global ceiling of live rooms created in the
+        last hour.
         """
         clean = clean_title(title, self.settings.max_title_chars)
+        seats = self.settings.new_room_seats if seats is None else self._checked_seats(seats)
         self._check_passphrase(passphrase, client)
         ticket = None
         if client is not None:
@@ -237,7 +249,7 @@ class RoomStore:
             if ticket is None:
                 raise TooManyRooms()
         try:
-            return self._insert_room(clean)
+            return self._insert_room(clean, seats)
         except (StoreUnavailable, TooManyRooms):
             if ticket is not None:
                 self.limits.rooms.refund(ticket)
@@ -260,7 +272,30 @@ class RoomStore:
         else:
             self.limits.lookups.count_failures(client, check, (PassphraseRequired,))
 
-    def _insert_room(self, title: str) -> CreatedRoom:
+    def _checked_seats(self, seats: object) -> int:
+        most = self.settings.max_answers_per_room
+        if isinstance(seats, bool) or not isinstance(seats, int) or not 1 <= seats <= most:
+            raise InvalidSeats(limit=most)
+        return seats
+
+    def set_seats(self, code: str, token: str, seats: int) -> Room:
+        """Change how many participants may open the room. Fewer seats than have been
+        taken refuses newcomers only: everyone who has a seat keeps it."""
+        code = normalise_code(code)
+        seats = self._checked_seats(seats)
+
+        def work(conn: Connection) -> Room:
+            room = self._facilitator_room(conn, code, token, self._utcnow())
+            if room.seats != seats:
+                conn.execute(
+                    sa.update(rooms_table).where(rooms_table.c.code == code).values(seats=seats)
+                )
+                self._changed(conn, code)
+            return replace(room, seats=seats)
+
+        return self._run(work, write=True)
+
+    def _insert_room(self, title: str, seats: int) -> CreatedRoom:
         token = new_token()
         token_hash = hash_token(token)
         ceiling = self.settings.max_rooms_per_hour
@@ -291,10 +326,12 @@ class RoomStore:
                         expires_at=now + ttl,
                         revealed=False,
                         closed=False,
+                        seats=seats,
+                        turned_away=0,
                     )
                 )
                 self._changed(conn, code)
-                return Room(code, title, _aware(now), _aware(now + ttl), False, False)
+                return Room(code, title, _aware(now), _aware(now + ttl), False, False, seats)
 
             try:
                 room = self._run(work, write=True)
@@ -486,12 +523,17 @@ class RoomStore:
         """A new participant identity for room ``code``: the cookie value ``<id>.<sig>``.
 
         ``client`` (when given) is limited to ``max_identities_per_address`` new
-        identities per room per 10 minutes. Nothing is stored until the participant
-        joins or answers.
+        identities per room per 10 minutes, and never to more than the room has seats.
+        Nothing is stored until the participant joins or answers.
         """
         room = self.get_room(code)
         if client is not None:
-            self.limits.identities.acquire(client, scope=room.code)
+            try:
+                self.limits.identities.acquire(client, scope=room.code, ceiling=room.seats)
+            except TooManyAttempts:
+                if self._run(lambda conn: self._turned_away_if_full(conn, room), write=True):
+                    raise RoomFull() from None  # the truer reason: no seat is left
+                raise
         _participant_id, cookie = identity.sign_new_participant(self._participant_key(), room.code)
         return cookie
 
@@ -521,31 +563,23 @@ class RoomStore:
 
         ``participant`` is the signed identity from :meth:`issue_participant`; anything
         else raises :class:`UnknownParticipant`. Too many submits by one identity raise
-        :class:`TooManyAttempts`.
+        :class:`TooManyAttempts`. A participant without a seat takes one, or is refused
+        with :class:`RoomFull` when every seat is taken (counted as turned away); one who
+        has a seat is never refused for a full room.
         """
         code = normalise_code(code)
         participant_id = self._verified(code, participant)
         payload = encode_answers(answers)
         verdict = check_short_text(verdict, MAX_VERDICT_CHARS)
         self.limits.count_submit(f"{code}|{participant_id}")
-        max_answers = self.settings.max_answers_per_room
-        a = answers_table.c
 
-        def work(conn: Connection) -> None:
+        def work(conn: Connection) -> bool:
             now = self._utcnow()
             room = self._live_room(self._room_row(conn, code, for_update=True), now)
             if room.closed:
                 raise RoomClosed()
-            count, mine = conn.execute(
-                sa.select(
-                    sa.func.count(),
-                    sa.func.coalesce(
-                        sa.func.max(sa.case((a.participant_id == participant_id, 1), else_=0)), 0
-                    ),
-                ).where(a.room_code == code)
-            ).one()
-            if not mine and count >= max_answers:
-                raise RoomFull()
+            if not self._take_seat(conn, room, participant_id, now):
+                return False
             self._upsert_answer(
                 conn,
                 {
@@ -556,30 +590,55 @@ class RoomStore:
                     "updated_at": now,
                 },
             )
-            self._insert_join(conn, code, participant_id, now)
             self._changed(conn, code)
+            return True
 
-        self._run(work, write=True)
+        if not self._run(work, write=True):
+            raise RoomFull()
 
     def mark_joined(self, code: str, participant: str) -> None:
-        """Count this participant as joined (idempotent; ignored once the room is closed
-        or when a flood of joins would exceed twice the answer limit)."""
+        """Give this participant a seat in the room (idempotent; nothing once the room is
+        closed). :class:`RoomFull` when every seat is taken, counted as turned away."""
         code = normalise_code(code)
         participant_id = self._verified(code, participant)
-        j = joins_table.c
 
-        def work(conn: Connection) -> None:
+        def work(conn: Connection) -> bool:
             now = self._utcnow()
-            room = self._live_room(self._room_row(conn, code), now)
-            if room.closed:
-                return
-            seen = conn.execute(sa.select(sa.func.count()).where(j.room_code == code)).scalar_one()
-            if seen >= 2 * self.settings.max_answers_per_room:
-                return
-            if self._insert_join(conn, code, participant_id, now):
-                self._changed(conn, code)
+            room = self._live_room(self._room_row(conn, code, for_update=True), now)
+            return room.closed or self._take_seat(conn, room, participant_id, now)
 
-        self._run(work, write=True)
+        if not self._run(work, write=True):
+            raise RoomFull()
+
+    def _take_seat(self, conn: Connection, room: Room, participant_id: str, now: datetime) -> bool:
+        """Whether the participant has a seat now: one taken before, or a free one taken
+        now. When none is free the refusal is counted (and committed: the caller returns
+        False rather than raising, so that the count is kept)."""
+        j = joins_table.c
+        mine = j.participant_id == participant_id
+        if conn.execute(sa.select(j.participant_id).where(j.room_code == room.code, mine)).first():
+            return True
+        if self._turned_away_if_full(conn, room):
+            return False
+        self._insert_join(conn, room.code, participant_id, now)
+        self._changed(conn, room.code)
+        return True
+
+    def _turned_away_if_full(self, conn: Connection, room: Room) -> bool:
+        """Whether every seat is taken; if so, one more join turned away is counted."""
+        j = joins_table.c
+        taken = conn.execute(
+            sa.select(sa.func.count()).where(j.room_code == room.code)
+        ).scalar_one()
+        if taken < room.seats:
+            return False
+        conn.execute(
+            sa.update(rooms_table)
+            .where(rooms_table.c.code == room.code)
+            .values(turned_away=rooms_table.c.turned_away + 1)
+        )
+        self._changed(conn, room.code)
+        return True
 
     def own_answer(
         self, code: str, participant: str, *, with_time: bool = False
@@ -714,13 +773,12 @@ class RoomStore:
             query = query.with_for_update()  # PostgreSQL row lock; SQLite ignores it
         return conn.execute(query).first()
 
-    @staticmethod
-    def _live_room(row: Any, now: datetime) -> Room:
+    def _live_room(self, row: Any, now: datetime) -> Room:
         if row is None:
             raise RoomNotFound()
         if now >= row.expires_at:
             raise RoomExpired()
-        return _to_room(row)
+        return _to_room(row, self.settings.max_answers_per_room)
 
     def _facilitator_room(self, conn: Connection, code: str, token: str, now: datetime) -> Room:
         row = self._room_row(conn, code)
@@ -780,7 +838,8 @@ def _aware(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def _to_room(row: Any) -> Room:
+def _to_room(row: Any, seats_before_v4: int) -> Room:
+    """The room in ``row``; one made before rooms had a size has the site's most."""
     return Room(
         code=row.code,
         title=row.title,
@@ -788,6 +847,8 @@ def _to_room(row: Any) -> Room:
         expires_at=_aware(row.expires_at),
         revealed=bool(row.revealed),
         closed=bool(row.closed),
+        seats=row.seats if row.seats is not None else seats_before_v4,
+        turned_away=int(row.turned_away or 0),
     )
 
 

@@ -166,6 +166,15 @@ def lobby(content: Content, store: RoomStore) -> None:
     with start.form("start_room"):
         st.subheader(content.text("room.start_heading"), anchor=False)
         title = st.text_input(content.text("room.title_label"), max_chars=200, key="room_title")
+        seats = st.number_input(
+            content.text("room.seats_label"),
+            min_value=1,
+            max_value=store.settings.max_answers_per_room,
+            value=store.settings.new_room_seats,
+            step=1,
+            help=content.text("room.seats_help"),
+            key="room_seats",
+        )
         passphrase = None
         if store.settings.facilitator_passphrase is not None:
             passphrase = st.text_input(
@@ -173,7 +182,9 @@ def lobby(content: Content, store: RoomStore) -> None:
             )
         if st.form_submit_button(content.text("room.start_button")):
             try:
-                created = store.create_room(title, client=client(), passphrase=passphrase)
+                created = store.create_room(
+                    title, seats=int(seats), client=client(), passphrase=passphrase
+                )
                 claim = store.create_claim(created.room.code, created.token)
             except RoomError as err:
                 st.error(error_text(content, err))
@@ -384,7 +395,9 @@ def dashboard(content: Content, store: RoomStore, code: str, token: str) -> None
     # One line: the live dot, the counts, and (results first) the code small, for latecomers.
     with st.container(horizontal=True, vertical_alignment="center", gap="small"):
         live_dot()
-        counts = content.text("room.counts", joined=snapshot.joined, answered=snapshot.count)
+        counts = content.text(
+            "room.counts", joined=snapshot.joined, answered=snapshot.count, seats=room.seats
+        )
         st.markdown(counts, help=content.text("room.counts_help"), width="content")
         if stage == "results":
             st.markdown(content.text("room.corner", code=code, url=join_url(code)))
@@ -393,6 +406,8 @@ def dashboard(content: Content, store: RoomStore, code: str, token: str) -> None
     with st.container():
         if room.closed:
             st.info(content.text("room.closed"))
+        else:
+            seats_notice(content, room, snapshot.joined)
         if not room.revealed:
             st.info(content.text("room.hidden"))
         elif not snapshot.answers:
@@ -400,8 +415,54 @@ def dashboard(content: Content, store: RoomStore, code: str, token: str) -> None
         else:
             stats = room_stats(content, snapshot.answers)
             room_picture(content, stats, large=stage == "results")
+    room_size(content, store, room, token)
     other_device(content, store, code, token)
     delete_now(content, store, code, token)
+
+
+NEARLY_FULL = 0.9  # of the seats taken: time to tell the facilitator
+
+
+def seats_notice(content: Content, room: Room, joined: int) -> None:
+    """Say when the room is nearly full, full, or has turned people away."""
+    if joined >= room.seats:
+        st.warning(content.text("room.full", seats=room.seats), icon=":material/event_seat:")
+    elif joined >= NEARLY_FULL * room.seats:
+        st.warning(
+            content.text("room.nearly_full", joined=joined, seats=room.seats),
+            icon=":material/event_seat:",
+        )
+    if room.turned_away:
+        st.caption(content.text("room.turned_away", count=room.turned_away))
+
+
+def room_size(content: Content, store: RoomStore, room: Room, token: str) -> None:
+    """Change how many people may join; everyone who has a seat keeps it."""
+    key = f"room_seats_{room.code}"
+
+    def save() -> None:  # before the rerun, so that the dashboard shows the new size
+        st.session_state.pop(ERROR_KEY, None)
+        seats = int(st.session_state[key])
+        try:
+            store.set_seats(room.code, token, seats)
+        except RoomError as err:
+            st.session_state[ERROR_KEY] = error_text(content, err)
+        else:
+            st.session_state[FEEDBACK_KEY] = content.text("room.seats_saved", seats=seats)
+
+    with (
+        st.expander(content.text("room.seats_heading", seats=room.seats)),
+        st.form(f"room_size_{room.code}", border=False),
+    ):
+        st.number_input(
+            content.text("room.seats_input"),
+            min_value=1,
+            max_value=store.settings.max_answers_per_room,
+            value=min(room.seats, store.settings.max_answers_per_room),
+            step=1,
+            key=key,
+        )
+        st.form_submit_button(content.text("room.seats_button"), on_click=save)
 
 
 def delete_now(content: Content, store: RoomStore, code: str, token: str) -> None:

@@ -41,6 +41,7 @@ from rooms import (
     InvalidCode,
     Room,
     RoomError,
+    RoomFull,
     StoreUnavailable,
     TooManyAttempts,
     normalise_code,
@@ -209,7 +210,7 @@ def _opened(rooms: RoomService, request: Request) -> tuple[Room, str, str | None
     """The room, this device's identity, the proof of a newly issued one (None for one the
     device already held) and its stored answer."""
     room, me, new = _room_and_identity(rooms, request)
-    with contextlib.suppress(StoreUnavailable):  # a head count: never stops an answer
+    with contextlib.suppress(StoreUnavailable):  # busy: the first answer takes the seat
         rooms.store.mark_joined(room.code, me)
     proof = rooms.store.device_proof(room.code, me) if new else None
     return room, me, proof, rooms.store.own_answer(room.code, me, with_time=True)
@@ -236,6 +237,8 @@ def participant_routes(service: Callable[[], RoomService]) -> list[BaseRoute]:
             return message_page("too_many_attempts", 429)
         except GUESSES as error:
             return join_lobby_page(error=text(f"room_errors.{error.code}"), status=404)
+        except RoomFull:  # every seat taken: the facilitator is told and can add seats
+            return message_page("room_full", 409)
         except RoomError:
             return message_page("store_unavailable", 503)
         page = participant_page(content(), room, receipt(content(), stored), proof)

@@ -21,7 +21,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from explorer import Content, evaluate, load_content
-from rooms import RoomNotFound, RoomStore, participant_cookie
+from rooms import RoomFull, RoomNotFound, RoomStore, participant_cookie
 from tests.support.apptest import (
     app_phone,
     component_data,
@@ -85,7 +85,9 @@ def test_creating_a_room_makes_a_one_time_claim_and_sends_the_browser_to_it(
     store: RoomStore, content: Content
 ):
     at = open_app("room")
+    assert at.number_input(key="room_seats").value == store.settings.new_room_seats
     at.text_input(key="room_title").input("Friday workshop")
+    at.number_input(key="room_seats").set_value(25)
     button(at, content.text("room.start_button")).click().run()
     assert not at.exception
     assert [i.value for i in at.info] == [content.text("room.opening")]
@@ -98,6 +100,34 @@ def test_creating_a_room_makes_a_one_time_claim_and_sends_the_browser_to_it(
     code, token = store.redeem_claim(claim)
     assert len(code) == 6 and store.verify_token(code, token)
     assert store.get_room(code).title == "Friday workshop"
+    assert store.get_room(code).seats == 25  # the size the facilitator typed
+
+
+def test_the_dashboard_says_when_the_room_is_nearly_full_full_and_turning_people_away(
+    store: RoomStore, content: Content
+):
+    created = store.create_room("Small group", seats=10)
+    code = created.room.code
+    for _ in range(9):
+        store.mark_joined(code, store.issue_participant(code))
+    at = open_app("room", cookies=facilitator_of(code, created.token), room=code)
+    nearly = content.text("room.nearly_full", joined=9, seats=10)
+    seat_warnings = lambda: [w.value for w in at.warning if "seats" in w.value]  # noqa: E731
+    assert seat_warnings() == [nearly]
+    store.mark_joined(code, store.issue_participant(code))
+    with pytest.raises(RoomFull):
+        store.mark_joined(code, store.issue_participant(code))
+    at.run()
+    assert seat_warnings() == [content.text("room.full", seats=10)]
+    assert content.text("room.turned_away", count=1) in [c.value for c in at.caption]
+
+    # More seats from the dashboard: the warning goes, and a newcomer gets in.
+    at.number_input(key=f"room_seats_{code}").set_value(12)
+    next(b for b in at.button if b.label == content.text("room.seats_button")).click().run()
+    assert not at.exception and store.get_room(code).seats == 12
+    assert seat_warnings() == []
+    store.mark_joined(code, store.issue_participant(code))
+    assert store.snapshot(code).joined == 11
 
 
 def test_the_facilitator_sees_code_join_link_and_qr_and_no_key_in_the_address(
@@ -113,7 +143,8 @@ def test_the_facilitator_sees_code_join_link_and_qr_and_no_key_in_the_address(
     assert at.button(key="reveal").label == content.text("room.reveal")
     assert dict(at.query_params) == {"room": code}
     assert created.token not in json.dumps(dict(at.query_params))
-    assert any("0** joined" in m.value for m in at.markdown)
+    seats = store.settings.new_room_seats
+    assert any(f"0** of {seats} seats taken" in m.value for m in at.markdown)
 
 
 def test_a_key_in_the_link_opens_no_dashboard(store: RoomStore, content: Content):

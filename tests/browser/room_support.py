@@ -68,12 +68,15 @@ PUSH_TIMEOUT_MS = 20_000  # a push is expected in well under a second; this only
 
 
 def counts_regex() -> str:
-    """The dashboard's count line ("N joined · M answered") as a JS/Python regex source,
-    built from its wording in content/ui.yaml; group 1 = joined, group 2 = answered."""
-    template = CONTENT.text("room.counts", joined="{joined}", answered="{answered}")
+    """The dashboard's count line ("N of S seats taken · M answered") as a JS/Python regex
+    source, built from its wording in content/ui.yaml; group 1 = joined, group 2 = answered
+    (the seats are matched, not captured)."""
+    names = ("joined", "answered", "seats")
+    template = CONTENT.text("room.counts", **{n: f"{{{n}}}" for n in names})
     template = template.replace("**", "")
-    parts = re.split(r"(\{joined\}|\{answered\})", template)
-    return "".join(r"(\d+)" if p in ("{joined}", "{answered}") else re.escape(p) for p in parts)
+    parts = re.split(r"(\{joined\}|\{answered\}|\{seats\})", template)
+    pattern = {"{joined}": r"(\d+)", "{answered}": r"(\d+)", "{seats}": r"\d+"}
+    return "".join(pattern.get(p, re.escape(p)) for p in parts)
 
 
 COUNTS_RE = counts_regex()

@@ -360,12 +360,13 @@ def test_sixty_participants_behind_one_address_answer_while_a_code_guesser_stays
 
 @pytest.fixture
 def small_room_server(tmp_path: Path) -> Iterator[str]:
-    """A server whose rooms take 8 answers and whose addresses get 4 identities a room:
-    small numbers, so that a stuffer would visibly fill a room if it could."""
+    """A server whose rooms have 12 seats and whose addresses get 4 identities a room:
+    small numbers, so that a stuffer would visibly fill a room if it could (the stuffer's
+    4 devices take 4 seats, the 5 real participants 5 more)."""
     server = RestartableServer(
         env={
             "EXPLORER_DATA_DIR": str(tmp_path),
-            "EXPLORER_MAX_ANSWERS_PER_ROOM": "8",
+            "EXPLORER_MAX_ANSWERS_PER_ROOM": "12",
             "EXPLORER_MAX_IDENTITIES_PER_ADDRESS": "4",
         },
         logs=tmp_path / "logs",

@@ -242,6 +242,31 @@ def round_three(f: Figures) -> list[str]:
             + _mark(f, "rooms", "made_up_cookies"),
         ),
         (
+            "Five addresses take identities and answer until refused, after a real "
+            "participant opened the room",
+            "500 answers stored in 92 s; the real participant was then told the room is full",
+            f"{_n(g('rooms', 'answer_stuffing', 'answers_stored_by_stuffers'))} answers stored "
+            f"by the stuffers in a room of {_n(g('rooms', 'answer_stuffing', 'seats'))} seats "
+            f"(of {_n(g('rooms', 'answer_stuffing', 'tries'))} tries); the participant who "
+            "had opened the room stored their answer: "
+            f"{_n(g('rooms', 'answer_stuffing', 'joined_participant_answer_stored'))}; joins "
+            "turned away, shown on the dashboard: "
+            f"{_n(g('rooms', 'answer_stuffing', 'turned_away_shown'))}"
+            + _mark(f, "rooms", "answer_stuffing"),
+        ),
+        (
+            "One address opens participant live-update streams until refused",
+            "2,100 streams in 2.2 s; every facilitator stream, in every room, then got 503",
+            "streams one identity held: "
+            f"{_n(g('rooms', 'one_address_streams', 'streams_one_identity_held'))}; "
+            "participant streams opened of a process's "
+            f"{_n(g('rooms', 'one_address_streams', 'streams_per_process'))}: "
+            f"{_n(g('rooms', 'one_address_streams', 'participant_streams_opened'))}; the "
+            "facilitator's stream opened after them: "
+            f"{_n(g('rooms', 'one_address_streams', 'facilitator_stream_opened'))}"
+            + _mark(f, "rooms", "one_address_streams"),
+        ),
+        (
             "Four lobby sessions on each of two addresses create rooms until refused",
             "59 rooms created, the global ceiling of 60 reached; a facilitator elsewhere was "
             "refused",

@@ -115,6 +115,24 @@ def test_an_unknown_room_gets_the_lobby_with_a_message_and_no_cookie(rooms: Room
     assert "set-cookie" not in response.headers
 
 
+def test_a_full_room_turns_a_newcomer_away_with_no_cookie_and_keeps_everyone_seated(
+    rooms: Rooms,
+) -> None:
+    created = rooms.store.create_room(seats=1)
+    code = created.room.code
+    seated = joined(rooms, code)  # opened the link: the one seat is theirs
+    newcomer = rooms.client()
+    refused = newcomer.get(f"/j/{code}")
+    assert refused.status_code == 409
+    assert CONTENT.text("room_errors.room_full") in html.unescape(refused.text)
+    assert "set-cookie" not in refused.headers
+    assert post_answer(seated, code, LAST).status_code == 200  # the seat is kept
+    assert seated.get(f"/j/{code}").status_code == 200  # and the link opens again
+    assert rooms.store.get_room(code).turned_away == 1
+    rooms.store.set_seats(code, created.token, 2)
+    assert newcomer.get(f"/j/{code}").status_code == 200  # a seat added: in
+
+
 # --------------------------------------------------------------------------- answers
 
 

@@ -123,9 +123,11 @@ def test_a_previous_release_database_is_upgraded_with_nothing_lost(db_url: str) 
     assert version_of(db_url) == 1
     store = RoomStore(db_url, RoomSettings(database_url=db_url))
     try:
-        assert version_of(db_url) == SCHEMA_VERSION == 3
+        assert version_of(db_url) == SCHEMA_VERSION == 4
         snapshot = store.snapshot(CODE)
         assert snapshot.room.title == "Before the upgrade" and snapshot.room.revealed
+        # A room made before rooms had a size has the site's most, and no one turned away.
+        assert (snapshot.room.seats, snapshot.room.turned_away) == (500, 0)
         assert (snapshot.count, snapshot.joined) == (3, 4)
         assert sorted(a["goal"] for a in snapshot.answers) == ["holistic", "mixed", "specific"]
         assert store.verify_token(CODE, TOKEN)
@@ -137,6 +139,8 @@ def test_a_previous_release_database_is_upgraded_with_nothing_lost(db_url: str) 
         newcomer = store.issue_participant(CODE)
         store.submit(CODE, newcomer, {"goal": "mixed"}, "blend")
         assert store.snapshot(CODE).count == 4
+        # What version 4 adds works too: the facilitator sets the room's size.
+        assert store.set_seats(CODE, TOKEN, 5).seats == store.get_room(CODE).seats == 5
     finally:
         store.dispose()
     reopened = RoomStore(db_url, RoomSettings(database_url=db_url))  # upgrading is idempotent

@@ -36,9 +36,11 @@ from rooms import (
     participant_cookie,
 )
 from rooms.services import Held
+from tests.support.measurements import family
 from tests.support.rooms_app import CLASS_ADDRESS, Rooms, make_rooms, set_cookie
 
 CONTENT = load_content()
+MEASURED = family("rooms")
 READ_S = 5.0
 
 
@@ -232,6 +234,13 @@ def test_one_identity_holds_a_few_streams_and_participants_never_take_the_facili
         return outcome
 
     outcome = asyncio.run(scenario())
+    MEASURED.set(
+        "one_address_streams",
+        streams_per_process=10,
+        streams_one_identity_held=outcome["one_identity"],
+        participant_streams_opened=outcome["participants"],
+        facilitator_stream_opened=int(outcome["facilitator_opened"]),
+    )
     assert outcome["one_identity"] == MAX_STREAMS_PER_HOLDER
     assert outcome["participants"] == 9  # 10 streams, one kept for facilitators
     assert outcome["facilitator_opened"]
