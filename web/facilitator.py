@@ -10,6 +10,14 @@ on a projector opens in presenter view): the redirect is built here from the roo
 and, when the link says exactly that, the fixed ``presenter=1``; nothing else the request
 says goes into it. A used, expired or unknown claim gets a short page saying so, with a
 link to /room; failed claims count against the client like wrong room codes.
+
+Login CSRF: a page on another site (or on another port of this host) could send a browser
+to the attacker's own claim link and so sign it into the attacker's dashboard. A browser
+says where a navigation came from (``Sec-Fetch-Site``); when it came from another site
+the claim is not redeemed but a page asks first, and its link, followed from this site,
+redeems it. A link typed, scanned or followed from the app's own pages goes straight
+through. (The confirmation cannot be clicked for the person: no other site may frame
+the app.)
 """
 
 from __future__ import annotations
@@ -26,11 +34,14 @@ from rooms import (
     TooManyAttempts,
     facilitator_cookie,
 )
-from rooms.addresses import PRESENTER, room_page_url
+from rooms.addresses import PRESENTER, claim_path, room_page_url
 from rooms.services import CLAIM_GUESSES, RoomService
-from web.pages import message_page
+from web.pages import claim_confirm_page, message_page
 from web.service import NO_STORE, client_of, set_room_cookie
 
+# Sec-Fetch-Site of a navigation that another site started ("same-site": another port
+# of this host, or a sibling subdomain).
+FROM_ANOTHER_SITE = ("cross-site", "same-site")
 _STATUS = {"claim_unknown": 404, "claim_used": 410, "claim_expired": 410, "room_expired": 410}
 
 
@@ -43,6 +54,9 @@ def claim_endpoint(service: Callable[[], RoomService]) -> Callable[[Request], ob
     """The claim route's handler, on the room service that ``service`` returns."""
 
     async def claim(request: Request) -> Response:
+        if request.headers.get("sec-fetch-site", "").lower() in FROM_ANOTHER_SITE:
+            claim = request.query_params.get("c", "")
+            return claim_confirm_page(claim_path(claim, presenter=asks_for_presenter(request)))
         try:
             rooms = await asyncio.to_thread(service)
             room, token = await asyncio.to_thread(_redeem, rooms, request)

@@ -3,7 +3,8 @@ with autoescape on: every word comes from content and is escaped on the way out.
 
 - ``participant_page``: the light page a phone opens from the join link (web/participant.py);
 - ``join_lobby_page``: type a room code;
-- ``message_page``: one message (never a traceback) and a link back to the live room.
+- ``message_page``: one message (never a traceback) and a link back to the live room;
+- ``claim_confirm_page``: asked before a link from another site signs a browser in.
 """
 
 from __future__ import annotations
@@ -141,6 +142,19 @@ def join_lobby_page(error: str = "", status: int = 200) -> HTMLResponse:
     )
 
 
+def claim_confirm_page(claim_link: str) -> HTMLResponse:
+    """Asked before a link from another site signs this browser in as a facilitator."""
+    return render(
+        "claim_confirm.html",
+        200,
+        title=text("room.claim_confirm_title"),
+        question=text("room.claim_confirm_question"),
+        confirm=text("room.claim_confirm_button"),
+        claim_link=claim_link,
+        back=text("room_errors.back_to_room"),
+    )
+
+
 def message_page(key: str, status: int, **values: object) -> HTMLResponse:
     """A small page with one message from ``room_errors`` and a link back to /room."""
     message = text(f"room_errors.{key}", **values)
@@ -153,4 +167,10 @@ def message_page(key: str, status: int, **values: object) -> HTMLResponse:
     )
 
 
-__all__ = ["join_lobby_page", "message_page", "participant_page", "script_json"]
+__all__ = [
+    "claim_confirm_page",
+    "join_lobby_page",
+    "message_page",
+    "participant_page",
+    "script_json",
+]

@@ -9,7 +9,8 @@ Chromium profile holding a facilitator's cookie:
 - the other page's WebSocket to ``/_stcore/stream`` is refused (the app checks ``Origin``);
 - its POST of an answer is refused, and so is its request for a fresh identity;
 - an identity cookie it plants is never used to store the participant's answer, so the
-  planted identity reads back nothing.
+  planted identity reads back nothing;
+- a claim link it sends the browser to asks before it signs the browser in.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from rooms import participant_cookie
+from rooms import facilitator_cookie, participant_cookie
+from rooms.addresses import claim_path
 from testkit.server import HOST, free_port
 from tests.support.measurements import family
 
@@ -140,3 +142,26 @@ def test_an_identity_planted_from_another_port_never_holds_the_participant_s_ans
     assert (app_store.own_answer(code, held["value"]) or {}).get("goal") == "specific"
     with contextlib.suppress(Exception):
         plant.close()
+
+
+def test_a_claim_link_another_page_sends_the_browser_to_asks_before_it_signs_in(
+    new_page, app_server, other_port_page, app_store
+):
+    """Login CSRF (issue 24, Low): the attacker's own claim link, opened from its page,
+    would have signed the victim's browser into the attacker's dashboard."""
+    created = app_store.create_room("Attacker's room")
+    code = created.room.code
+    claim_link = f"{app_server}{claim_path(app_store.create_claim(code, created.token))}"
+    victim = new_page("desktop")
+    victim.goto(other_port_page)
+    victim.evaluate("(link) => { window.location.href = link; }", claim_link)
+    victim.wait_for_url("**/api/rooms/claim?**")
+    victim.get_by_role("heading", name=CONTENT.text("room.claim_confirm_title")).wait_for()
+    signed_in = any(c["name"] == facilitator_cookie(code) for c in victim.context.cookies())
+    MEASURED.set("login_csrf", signed_in_by_another_page=int(signed_in))
+    assert not signed_in
+    # The person who did make the link continues from the question: then it opens.
+    victim.get_by_role("link", name=CONTENT.text("room.claim_confirm_button")).click()
+    victim.wait_for_url(f"**/room?room={code}")
+    victim.get_by_role("button", name=CONTENT.text("room.reveal")).wait_for()
+    assert any(c["name"] == facilitator_cookie(code) for c in victim.context.cookies())

@@ -294,6 +294,21 @@ def round_three(f: Figures) -> list[str]:
             + _mark(f, "rooms", "deleted_room_on_disk"),
         ),
         (
+            "A page elsewhere sends the browser to the attacker's own facilitator claim link",
+            "the browser was signed into the attacker's dashboard (login CSRF)",
+            "signed in without asking: "
+            f"{_n(g('security', 'login_csrf', 'signed_in_by_another_page'))}"
+            + _mark(f, "security", "login_csrf"),
+        ),
+        (
+            "Scripts the policy lets run (script-src without 'unsafe-inline' and 'unsafe-eval')",
+            "'unsafe-inline' 'unsafe-eval' allowed; six views rendered the same without them",
+            f"violations over {_n(g('security', 'content_security_policy', 'views_watched'))} "
+            "views: "
+            f"{_n(g('security', 'content_security_policy', 'violations'))}"
+            + _mark(f, "security", "content_security_policy"),
+        ),
+        (
             "Addresses and icon codes in a link's parameter names and in room titles",
             "each put an <a href> (or an icon) inside the app's own warning or heading",
             f"links made {_n(g('urls', 'user_text', 'links_made'))}, icons made "

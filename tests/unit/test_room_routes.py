@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import html
+import re
 import subprocess
 import sys
 import time
@@ -35,6 +36,7 @@ from rooms import (
     facilitator_cookie,
     participant_cookie,
 )
+from rooms.addresses import claim_path
 from rooms.services import Held
 from tests.support.measurements import family
 from tests.support.rooms_app import CLASS_ADDRESS, Rooms, make_rooms, set_cookie
@@ -273,6 +275,43 @@ def test_failed_stream_lookups_are_rate_limited_per_address(tmp_path: Path) -> N
 
 
 # =========================================================================== claims
+
+
+@pytest.mark.parametrize("started_by", ["cross-site", "same-site"])
+def test_a_claim_link_another_site_sends_the_browser_to_asks_first_and_redeems_nothing(
+    rooms: Rooms, started_by: str
+) -> None:
+    """Issue 24 (login CSRF): a page elsewhere sent the browser to the attacker's own claim
+    link, which signed it into the attacker's dashboard."""
+    created = rooms.store.create_room("the attacker's room")
+    claim = rooms.store.create_claim(created.room.code, created.token)
+    browser = rooms.client()
+    asked = browser.get(
+        f"/api/rooms/claim?c={claim}&presenter=1", headers={"sec-fetch-site": started_by}
+    )
+    assert asked.status_code == 200 and "set-cookie" not in asked.headers
+    assert CONTENT.text("room.claim_confirm_title") in html.unescape(asked.text)
+    assert asked.headers["cache-control"] == "no-store"
+    link = html.unescape(re.search(r'<a class="primary" href="([^"]+)"', asked.text)[1])
+    assert link == claim_path(claim, presenter=True)
+    # Followed from the confirmation (this site), the claim opens the room, once.
+    opened = browser.get(link, headers={"sec-fetch-site": "same-origin"})
+    assert opened.status_code == 303
+    assert opened.headers["location"] == f"/room?room={created.room.code}&presenter=1"
+    assert set_cookie(opened)[facilitator_cookie(created.room.code)].value == created.token
+
+
+@pytest.mark.parametrize("started_by", ["same-origin", "none"])
+def test_a_claim_link_typed_scanned_or_followed_from_the_app_goes_straight_through(
+    rooms: Rooms, started_by: str
+) -> None:
+    created = rooms.store.create_room()
+    claim = rooms.store.create_claim(created.room.code, created.token)
+    response = rooms.client().get(
+        f"/api/rooms/claim?c={claim}", headers={"sec-fetch-site": started_by}
+    )
+    assert response.status_code == 303
+    assert set_cookie(response)[facilitator_cookie(created.room.code)].value == created.token
 
 
 def test_a_claim_sets_an_httponly_strict_cookie_and_redirects_without_the_key(
