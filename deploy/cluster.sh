@@ -64,7 +64,12 @@ else
 fi
 chmod 755 "$prefix"
 mkdir -p "$prefix/tmp"
-chmod 777 "$prefix/tmp" # nginx's workers (user nobody when started as root) write here
+# nginx's workers write their temporary files here: only they may. Started as root, the
+# workers run as nobody, who gets the folder; otherwise they run as this user.
+chmod 700 "$prefix/tmp"
+if [ "$(id -u)" = 0 ]; then
+  chown nobody "$prefix/tmp"
+fi
 pids=()
 
 cleanup() {

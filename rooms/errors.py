@@ -81,6 +81,10 @@ class TitleFormatCharacters(InvalidTitle):
     code = "title_format_characters"
 
 
+class TitleStackedMarks(InvalidTitle):
+    code = "title_stacked_marks"
+
+
 class InvalidCode(RoomError):
     code = "invalid_code"
 
@@ -148,6 +152,7 @@ ALL_ERRORS: tuple[type[RoomError], ...] = (
     TitleTooLong,
     TitleControlCharacters,
     TitleFormatCharacters,
+    TitleStackedMarks,
     InvalidCode,
     InvalidAnswer,
     UnknownParticipant,
@@ -182,6 +187,7 @@ __all__ = [
     "StoreUnavailable",
     "TitleControlCharacters",
     "TitleFormatCharacters",
+    "TitleStackedMarks",
     "TitleTooLong",
     "TooManyAttempts",
     "TooManyRooms",

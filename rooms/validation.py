@@ -3,7 +3,14 @@
 Titles are shown on a projector and in every participant's phone, so besides length
 and control characters they may not hold Unicode *format* characters (category Cf:
 bidirectional overrides, zero-width marks), which can make "gnp.exe" read "exe.png" or
-hide text. Answers are small JSON objects of short strings with safe keys.
+hide text. Nor may they stack more than MAX_STACKED_MARKS combining marks on one letter
+("Zalgo" text spills over the lines above and below on the projector); the languages
+that stack marks (Vietnamese, Thai, Devanagari) need two or three.
+
+Look-alike letters (Cyrillic U+0430 for Latin "a") are accepted, on purpose: a title names a
+room for its own participants and is shown as text only, never as a link or an
+identity. What tells rooms apart is the code, which is ASCII.
+Answers are small JSON objects of short strings with safe keys.
 """
 
 from __future__ import annotations
@@ -18,10 +25,12 @@ from .errors import (
     InvalidTitle,
     TitleControlCharacters,
     TitleFormatCharacters,
+    TitleStackedMarks,
     TitleTooLong,
 )
 
 ANSWER_KEY_RE = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+MAX_STACKED_MARKS = 4
 MAX_ANSWER_ITEMS = 32
 MAX_ANSWER_VALUE_CHARS = 100
 MAX_VERDICT_CHARS = 100
@@ -37,6 +46,15 @@ def has_format_chars(text: str) -> bool:
     return any(unicodedata.category(ch) == "Cf" for ch in text)
 
 
+def most_stacked_marks(text: str) -> int:
+    """The longest run of combining marks (categories Mn, Me) in ``text``."""
+    longest = run = 0
+    for ch in text:
+        run = run + 1 if unicodedata.category(ch) in ("Mn", "Me") else 0
+        longest = max(longest, run)
+    return longest
+
+
 def clean_title(title: object, limit: int) -> str:
     """The title stripped, or an InvalidTitle subclass saying what is wrong with it."""
     if title is None:
@@ -50,6 +68,8 @@ def clean_title(title: object, limit: int) -> str:
         raise TitleControlCharacters()
     if has_format_chars(clean):
         raise TitleFormatCharacters()
+    if most_stacked_marks(clean) > MAX_STACKED_MARKS:
+        raise TitleStackedMarks(limit=MAX_STACKED_MARKS)
     return clean
 
 

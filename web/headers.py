@@ -11,6 +11,7 @@ import hashlib
 import re
 from importlib.resources import files
 
+from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 _INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S | re.I)
@@ -65,8 +66,17 @@ SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
 )
 
 
+# Streamlit's cache and session counters: nothing a visitor needs, so no one gets them.
+NOT_SERVED = ("/_stcore/metrics",)
+# Files Streamlit serves under /media/ (the room's CSV among them): never kept by a
+# browser or a shared cache.
+NOT_KEPT = ("/media/",)
+_NO_STORE = (b"cache-control", b"no-store")
+
+
 class SecurityHeaders:
-    """Adds SECURITY_HEADERS to every HTTP response (replacing any the app set itself)."""
+    """Adds SECURITY_HEADERS to every HTTP response (replacing any the app set itself),
+    keeps /media/ files out of caches and answers Streamlit's metrics with a 404."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -75,12 +85,18 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        path = str(scope.get("path", ""))
+        extra = (_NO_STORE,) if path.startswith(NOT_KEPT) else ()
+        names = {name for name, _ in (*SECURITY_HEADERS, *extra)}
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                names = {name for name, _ in SECURITY_HEADERS}
                 headers = [(k, v) for k, v in message.get("headers", []) if k.lower() not in names]
-                message["headers"] = [*headers, *SECURITY_HEADERS]
+                message["headers"] = [*headers, *SECURITY_HEADERS, *extra]
             await send(message)
+
+        if path.rstrip("/") in NOT_SERVED:
+            await PlainTextResponse("Not Found", status_code=404)(scope, receive, send_with_headers)
+            return
 
         await self.app(scope, receive, send_with_headers)

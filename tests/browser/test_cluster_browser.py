@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import http.client
 import os
+import pwd
 import shutil
+import stat
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -323,3 +325,18 @@ def test_the_access_log_holds_no_query_string_and_no_referer(cluster, cluster_pr
     assert '"GET /api/rooms/ABCDEF/events HTTP/1.1"' in text
     assert secret not in text
     assert "?" not in text, [line for line in text.splitlines() if "?" in line][:3]
+
+
+def test_only_nginx_s_workers_may_use_its_temporary_folder(cluster, cluster_prefix):
+    """Issue 24 (Info): the folder was mode 777 (anyone on the host could read what nginx
+    buffered there, or plant files)."""
+    folder = cluster_prefix / "tmp"
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    owner = pwd.getpwnam("nobody").pw_uid if os.getuid() == 0 else os.getuid()
+    assert folder.stat().st_uid == owner
+    # Over plain http the replica cookie cannot be Secure (over https nginx adds it).
+    reply = http_get(cluster + "/_stcore/health")
+    cookie = next(v for v in reply.headers.get_all("Set-Cookie") if "explorer_replica=" in v)
+    assert "HttpOnly" in cookie and "Secure" not in cookie
+    rendered = (cluster_prefix / "nginx.conf").read_text(encoding="utf-8")
+    assert 'https "; Secure";' in rendered

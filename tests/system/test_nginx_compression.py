@@ -12,6 +12,7 @@ from __future__ import annotations
 import gzip
 import http.client
 import os
+import pwd
 import socket
 import subprocess
 import threading
@@ -97,8 +98,9 @@ def nginx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             pytest.fail("CI=true but nginx is not installed")
         pytest.skip("nginx is not installed (apt-get install nginx)")
     prefix = tmp_path_factory.mktemp("nginx")
-    (prefix / "tmp").mkdir()  # as deploy/cluster.sh makes it (workers may run as nobody)
-    (prefix / "tmp").chmod(0o777)
+    (prefix / "tmp").mkdir(mode=0o700)  # as deploy/cluster.sh makes it: the workers' own
+    if os.getuid() == 0:  # started as root, the workers run as nobody
+        os.chown(prefix / "tmp", pwd.getpwnam("nobody").pw_uid, -1)
     port, port_a, port_b = free_ports(3)
     replicas = [ThreadingHTTPServer(("127.0.0.1", p), Replica) for p in (port_a, port_b)]
     for replica in replicas:

@@ -224,3 +224,13 @@ def test_host_config_allows_no_wildcard_origin(server):
     assert status == 200
     allowed = json.loads(body)["allowedOrigins"]
     assert "*" not in allowed and not any(o.startswith("http://") for o in allowed)
+
+
+def test_streamlit_s_metrics_are_not_served_and_media_files_are_never_kept(server):
+    """Issue 24 (Info, Low): /_stcore/metrics was public, and the room's CSV under /media/
+    was served without Cache-Control: no-store."""
+    status, headers, _ = http(f"{server.url}/_stcore/metrics")
+    assert status == 404 and "content-security-policy" in {k.lower() for k in headers}
+    status, headers, _ = http(f"{server.url}/media/not-a-file.csv")
+    assert {k.lower(): v for k, v in headers.items()}.get("cache-control") == "no-store"
+    assert status == 404  # no such file; a real one is served the same way, not kept

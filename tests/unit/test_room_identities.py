@@ -37,6 +37,7 @@ from rooms import (
     SlidingWindowLimiter,
     TitleControlCharacters,
     TitleFormatCharacters,
+    TitleStackedMarks,
     TooManyAttempts,
     TooManyRooms,
     UnknownParticipant,
@@ -337,6 +338,20 @@ def test_titles_with_control_characters_have_their_own_code(store_for_titles: Ro
     with pytest.raises(TitleControlCharacters):
         store_for_titles.create_room("two\nlines")
     assert store_for_titles.create_room("Équipe — 2030 ✓ 日本").room.title == "Équipe — 2030 ✓ 日本"
+
+
+def test_titles_that_stack_marks_are_refused_and_real_languages_are_not(
+    store_for_titles: RoomStore,
+):
+    """Issue 24 (Low): stacked combining marks spill over the lines around a title."""
+    with pytest.raises(TitleStackedMarks) as caught:
+        store_for_titles.create_room("Z" + "\u0336\u0334\u0335\u0337\u0338" * 4 + "algo")
+    assert caught.value.params == {"limit": 4}
+    for title in ("Tiếng Việt", "ภาษาไทย ที่นี่", "हिन्दी कार्यशाला", "Crème brûlée"):
+        assert store_for_titles.create_room(title).room.title == title
+    # Look-alike letters are accepted, by decision (rooms/validation.py): a title is text.
+    look_alike = "P\u0430ypal"  # a Cyrillic a
+    assert store_for_titles.create_room(look_alike).room.title == look_alike
 
 
 @pytest.fixture

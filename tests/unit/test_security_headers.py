@@ -6,7 +6,14 @@ from __future__ import annotations
 
 from importlib.resources import files
 
-from web.headers import CONTENT_SECURITY_POLICY, inline_script_hashes
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.testclient import TestClient
+
+from web.headers import CONTENT_SECURITY_POLICY, SecurityHeaders, inline_script_hashes
 
 
 def directives() -> dict[str, list[str]]:
@@ -29,3 +36,21 @@ def test_a_hash_covers_exactly_one_inline_script_and_no_loaded_one() -> None:
     assert first != second
     assert inline_script_hashes("<script>a()</script>") == [first]
     assert inline_script_hashes('<script src="/x.js"></script>') == []
+
+
+def test_media_files_are_never_kept_and_streamlit_s_metrics_are_not_served() -> None:
+    async def csv(request: Request) -> Response:
+        return Response("a,b\n", headers={"Cache-Control": "max-age=3600"})
+
+    app = Starlette(
+        routes=[Route("/media/x.csv", csv), Route("/_stcore/metrics", csv), Route("/", csv)],
+        middleware=[Middleware(SecurityHeaders)],
+    )
+    client = TestClient(app)
+    media = client.get("/media/x.csv")
+    assert media.headers.get_list("cache-control") == ["no-store"]
+    assert media.text == "a,b\n"
+    assert client.get("/").headers["cache-control"] == "max-age=3600"
+    metrics = client.get("/_stcore/metrics")
+    assert metrics.status_code == 404 and "a,b" not in metrics.text
+    assert metrics.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
