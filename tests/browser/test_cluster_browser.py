@@ -14,10 +14,13 @@ Clients on other addresses are simulated with loopback source addresses (127.0.0
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import pwd
+import re
 import shutil
+import socket
 import stat
 import time
 from collections.abc import Iterator
@@ -27,8 +30,9 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from testkit.cluster import NGINX, running_cluster
+from testkit.cluster import NGINX, Cluster, running_cluster
 from tests.conftest import REPO_ROOT
+from tests.support.measurements import family
 from web.headers import SECURITY_HEADERS
 
 from .conftest import VIEWPORTS, wait_for_app
@@ -50,6 +54,7 @@ from .room_support import (
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
+MEASURED = family("floods")
 START_TIMEOUT_S = 120
 PAGE_TIMEOUT_MS = 60_000
 IN_CI = os.environ.get("CI") == "true"
@@ -340,3 +345,77 @@ def test_only_nginx_s_workers_may_use_its_temporary_folder(cluster, cluster_pref
     assert "HttpOnly" in cookie and "Secure" not in cookie
     rendered = (cluster_prefix / "nginx.conf").read_text(encoding="utf-8")
     assert 'https "; Secure";' in rendered
+
+
+SLOW_CLIENTS = 200
+HEADER_TIMEOUT_S = 10  # client_header_timeout in deploy/nginx.conf.template
+
+
+def _half_sent_headers(port: int, count: int) -> list[socket.socket]:
+    """``count`` connections that send the start of a request's headers and then nothing."""
+    held = []
+    for _ in range(count):
+        sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+        sock.sendall(b"GET /_stcore/health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+        held.append(sock)
+    return held
+
+
+def _open_connections(pid: int) -> int:
+    return sum(1 for fd in Path(f"/proc/{pid}/fd").iterdir() if "socket" in os.readlink(fd))
+
+
+def _closed_by_peer(sock: socket.socket) -> bool:
+    sock.setblocking(False)
+    try:
+        return sock.recv(4096) is not None  # b"" (closed) or a 408 nginx sent first
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True
+
+
+def test_half_sent_headers_never_reach_a_replica_and_nginx_drops_them(cluster, cluster_prefix):
+    """Issue 24, item 8: uvicorn keeps half-sent request headers open indefinitely (19,700
+    such connections took the app's file handles). The app alone has no setting for it; in
+    front of it, nginx holds such a connection at most client_header_timeout, and never
+    passes it on. The same connections sent to a replica directly are measured as well: the
+    unprotected path, for the figure."""
+    conf = (cluster_prefix / "nginx.conf").read_text(encoding="utf-8")
+    ports = tuple(int(p) for p in re.findall(r"server 127\.0\.0\.1:(\d+);", conf))
+    replica_a_port = ports[0]  # upstream replica_a, which the health check below asks
+    (replica,) = Cluster(cluster, (replica_a_port,)).replica_pids()
+    before = _open_connections(replica)
+    nginx_port = int(urlsplit(cluster).port or 80)
+    with contextlib.ExitStack() as stack:
+        slow = _half_sent_headers(nginx_port, SLOW_CLIENTS)
+        for sock in slow:
+            stack.callback(sock.close)
+        time.sleep(1)
+        through_nginx = _open_connections(replica) - before
+        health = http_get(cluster + "/_stcore/health", headers={"Cookie": "explorer_replica=a"})
+        deadline = time.monotonic() + HEADER_TIMEOUT_S + 10
+        closed = 0
+        while time.monotonic() < deadline:  # bounded: nginx's header timeout and a margin
+            closed = sum(_closed_by_peer(s) for s in slow)
+            if closed == len(slow):
+                break
+            time.sleep(0.5)
+    with contextlib.ExitStack() as stack:
+        direct = _half_sent_headers(replica_a_port, SLOW_CLIENTS)
+        for sock in direct:
+            stack.callback(sock.close)
+        time.sleep(HEADER_TIMEOUT_S + 2)
+        held_directly = _open_connections(replica) - before
+    MEASURED.set(
+        "slow_headers",
+        connections=SLOW_CLIENTS,
+        reached_the_replica_through_nginx=max(0, through_nginx),
+        dropped_by_nginx=closed,
+        header_timeout_s=HEADER_TIMEOUT_S,
+        held_by_the_app_alone_after_s=HEADER_TIMEOUT_S + 2,
+        held_by_the_app_alone=max(0, held_directly),
+    )
+    assert health.status == 200
+    assert through_nginx < 10, through_nginx  # none of them: a few are the app's own
+    assert closed == SLOW_CLIENTS, closed

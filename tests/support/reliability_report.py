@@ -294,6 +294,20 @@ def round_three(f: Figures) -> list[str]:
             + _mark(f, "rooms", "deleted_room_on_disk"),
         ),
         (
+            "Connections that send half a request's headers and then nothing",
+            "19,700 of them made the health check time out (133,119 'Too many open files' "
+            "lines in 45 s)",
+            f"of {_n(g('floods', 'slow_headers', 'connections'))} sent to nginx, "
+            f"{_n(g('floods', 'slow_headers', 'reached_the_replica_through_nginx'))} reached "
+            f"a replica and {_n(g('floods', 'slow_headers', 'dropped_by_nginx'))} were dropped "
+            f"within its {_n(g('floods', 'slow_headers', 'header_timeout_s'))} s header "
+            "timeout; sent to the app alone, "
+            f"{_n(g('floods', 'slow_headers', 'held_by_the_app_alone'))} were still open "
+            f"{_n(g('floods', 'slow_headers', 'held_by_the_app_alone_after_s'))} s later (so: "
+            "nginx in front whenever the app is reachable beyond a trusted room)"
+            + _mark(f, "floods", "slow_headers"),
+        ),
+        (
             "A page elsewhere sends the browser to the attacker's own facilitator claim link",
             "the browser was signed into the attacker's dashboard (login CSRF)",
             "signed in without asking: "
