@@ -14,6 +14,10 @@ may hold, and how fast their messages are worked through.
   token from its connection's bucket and from its address's shared bucket, and waits for
   the later of the two: a person never notices (a burst passes at once), a flood is slowed
   to the refill rate however many connections it opens.
+- **No one empties the caches for everyone.** Streamlit's "Clear cache" message empties
+  every ``st.cache_data`` and ``st.cache_resource`` of the process, for every visitor; the
+  app's menu does not offer it (``toolbarMode = "viewer"``) but any client could send it.
+  Such a message is dropped here, never handed on.
 - **Floods are closed, backlogs dropped.** A connection's messages are read ahead into a
   short queue; one that keeps more than ``max_backlog`` waiting sends far faster than a
   person can: it is closed. When a client leaves, what it had queued is dropped, never
@@ -31,7 +35,9 @@ import logging
 import time
 from dataclasses import dataclass, field
 
+from google.protobuf.message import DecodeError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from streamlit.proto.BackMsg_pb2 import BackMsg
 
 from rooms import RoomSettings, address_group
 from web.origin import same_origin
@@ -95,6 +101,19 @@ def _drop(queue: asyncio.Queue[Message]) -> None:
         queue.get_nowait()
 
 
+def asks_to_clear_caches(message: Message) -> bool:
+    """Whether a client's WebSocket message is Streamlit's "Clear cache" (a BackMsg)."""
+    data = message.get("bytes")
+    if message["type"] != "websocket.receive" or not data:
+        return False
+    back = BackMsg()
+    try:
+        back.ParseFromString(data)
+    except DecodeError:
+        return False  # not ours to judge: Streamlit answers a malformed message itself
+    return back.WhichOneof("type") == "clear_cache"
+
+
 def _headers(scope: Scope) -> dict[str, str]:
     return {
         name.decode("latin-1").lower(): value.decode("latin-1")
@@ -127,7 +146,7 @@ class StreamGuard:
         self.max_backlog = max_backlog
         self.addresses: dict[str, _Address] = {}
         self._logged: dict[tuple[str, str], float] = {}
-        self.refused: dict[str, int] = {"origin": 0, "connections": 0, "flood": 0}
+        self.refused: dict[str, int] = {"origin": 0, "connections": 0, "flood": 0, "clear_cache": 0}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "websocket" or scope.get("path") != STREAM_PATH:
@@ -169,6 +188,10 @@ class StreamGuard:
                     _drop(backlog)
                     backlog.put_nowait(message)
                     return
+                if asks_to_clear_caches(message):
+                    self.refused["clear_cache"] += 1
+                    self._log_once("clear_cache", address)
+                    continue
                 if backlog.qsize() >= self.max_backlog:
                     closed = True
                     self.refused["flood"] += 1

@@ -220,3 +220,33 @@ def test_other_paths_and_http_pass_untouched():
     run(middleware({"type": "http", "path": STREAM_PATH}, None, None))
     run(middleware({"type": "websocket", "path": "/api/other"}, None, None))
     assert calls == ["http", "websocket"]
+
+
+def test_a_clear_cache_message_is_dropped_and_every_other_message_handed_on() -> None:
+    """Issue 24 (Low): any client could send Streamlit's "Clear cache" and empty the
+    shared caches for everyone."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+
+    clear = BackMsg(clear_cache=True).SerializeToString()
+    rerun = BackMsg()
+    rerun.rerun_script.query_string = "goal=specific"
+    sent = [clear, rerun.SerializeToString(), b"\xff\xfe not a BackMsg", clear]
+    queue = [{"type": "websocket.connect"}] + [
+        {"type": "websocket.receive", "bytes": data} for data in sent
+    ]
+
+    async def receive() -> dict[str, Any]:
+        if queue:
+            return queue.pop(0)
+        await asyncio.sleep(3600)  # stays connected; the recorder ends first
+        return {"type": "websocket.disconnect", "code": 1000}
+
+    async def send(message: Any) -> None:
+        pass
+
+    app = Recorder(expect=2)
+    streams = guard(app)
+    run(streams(scope(), receive, send))
+    handed_on = [m.get("bytes") for m in app.received if m["type"] == "websocket.receive"]
+    assert handed_on == [rerun.SerializeToString(), b"\xff\xfe not a BackMsg"]
+    assert streams.refused["clear_cache"] == 2
