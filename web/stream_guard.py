@@ -18,6 +18,9 @@ may hold, and how fast their messages are worked through.
   every ``st.cache_data`` and ``st.cache_resource`` of the process, for every visitor; the
   app's menu does not offer it (``toolbarMode = "viewer"``) but any client could send it.
   Such a message is dropped here, never handed on.
+- **No one breaks their own session for good.** A component value that is not JSON made
+  Streamlit fail in every later run of that session, with a traceback in the log each
+  time; it is taken out of the message here, and the run goes on with the value before.
 - **Floods are closed, backlogs dropped.** A connection's messages are read ahead into a
   short queue; one that keeps more than ``max_backlog`` waiting sends far faster than a
   person can: it is closed. When a client leaves, what it had queued is dropped, never
@@ -31,6 +34,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import time
 from dataclasses import dataclass, field
@@ -101,17 +105,42 @@ def _drop(queue: asyncio.Queue[Message]) -> None:
         queue.get_nowait()
 
 
-def asks_to_clear_caches(message: Message) -> bool:
-    """Whether a client's WebSocket message is Streamlit's "Clear cache" (a BackMsg)."""
+def screened(message: Message) -> Message | None:
+    """A client's WebSocket message as Streamlit may have it: None for a "Clear cache"
+    (dropped), and a rerun without the component values that are not JSON (Streamlit
+    would fail on them in every later run of the session, before the app's own
+    validation sees them); anything else as it came."""
     data = message.get("bytes")
     if message["type"] != "websocket.receive" or not data:
-        return False
+        return message
     back = BackMsg()
     try:
         back.ParseFromString(data)
     except DecodeError:
-        return False  # not ours to judge: Streamlit answers a malformed message itself
-    return back.WhichOneof("type") == "clear_cache"
+        return message  # not ours to judge: Streamlit answers a malformed message itself
+    kind = back.WhichOneof("type")
+    if kind == "clear_cache":
+        return None
+    if kind == "rerun_script":
+        widgets = back.rerun_script.widget_states.widgets
+        unreadable = [
+            n
+            for n, widget in enumerate(widgets)
+            if widget.WhichOneof("value") == "json_value" and not _is_json(widget.json_value)
+        ]
+        if unreadable:
+            for n in reversed(unreadable):
+                del widgets[n]  # the session keeps the value it had: the run goes on
+            return {**message, "bytes": back.SerializeToString()}
+    return message
+
+
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _headers(scope: Scope) -> dict[str, str]:
@@ -188,10 +217,12 @@ class StreamGuard:
                     _drop(backlog)
                     backlog.put_nowait(message)
                     return
-                if asks_to_clear_caches(message):
+                passed = screened(message)
+                if passed is None:
                     self.refused["clear_cache"] += 1
                     self._log_once("clear_cache", address)
                     continue
+                message = passed
                 if backlog.qsize() >= self.max_backlog:
                     closed = True
                     self.refused["flood"] += 1

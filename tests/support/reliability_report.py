@@ -308,6 +308,15 @@ def round_three(f: Figures) -> list[str]:
             + _mark(f, "floods", "slow_headers"),
         ),
         (
+            "One live-explorer report that is not JSON, then a real move",
+            "the session failed on every later run and logged a traceback each time",
+            "exceptions shown: "
+            f"{_n(g('floods', 'malformed_report', 'exceptions_shown'))}; tracebacks logged: "
+            f"{_n(g('floods', 'malformed_report', 'tracebacks_logged'))}; the next move "
+            f"applied: {_n(g('floods', 'malformed_report', 'next_move_applied'))}"
+            + _mark(f, "floods", "malformed_report"),
+        ),
+        (
             "A page elsewhere sends the browser to the attacker's own facilitator claim link",
             "the browser was signed into the attacker's dashboard (login CSRF)",
             "signed in without asking: "

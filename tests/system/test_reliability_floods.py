@@ -11,6 +11,7 @@ Loopback only; every loop bounded.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import statistics
@@ -295,3 +296,43 @@ def test_a_huge_link_is_answered_in_one_step_not_one_message_per_unknown_key(tmp
     )
     assert huge[0] <= plain[0] + 5, (plain, huge)
     assert huge[1] < 3 * plain[1] + 2 * len(unknown), (plain, huge)
+
+
+def test_a_report_that_is_not_json_breaks_no_session_and_writes_no_traceback(tmp_path):
+    """Issue 24 (Low): one malformed live-explorer report broke its session for good (every
+    later run failed) and wrote a traceback to the log each time."""
+    from benchmarks.wsclient import Session
+
+    async def scenario(ws_url: str) -> tuple[list[str], list[str], str]:
+        session = Session(ws_url)
+        await session.connect()
+        live = session.widget("live")
+        live.state = {}
+        with_broken = BackMsg()  # what the browser would send, with the value not JSON
+        client = with_broken.rerun_script
+        client.query_string = session.query_string
+        client.fragment_id = live.fragment_id
+        item = client.widget_states.widgets.add()
+        item.id = live.id
+        item.json_value = '{"inputs": {"goal": "specific"'
+        await session._ws.send(with_broken.SerializeToString())
+        broken = await session._read_until_finished(time.perf_counter())
+        after = await session.set_component_state(
+            "live", {"inputs": {"goal": "specific", "release": 1}}
+        )
+        await session.close()
+        return broken.exceptions, after.exceptions, session.query_string
+
+    logs = tmp_path / "logs"
+    with AppServer({"EXPLORER_DATA_DIR": str(tmp_path / "data")}, logs) as server:
+        broken, after, query = asyncio.run(scenario(server.ws_url))
+    log = "".join(p.read_text(encoding="utf-8", errors="replace") for p in logs.glob("*"))
+    MEASURED.set(
+        "malformed_report",
+        exceptions_shown=len(broken) + len(after),
+        tracebacks_logged=log.count("Traceback"),
+        next_move_applied=int("goal=specific" in query),
+    )
+    assert broken == [] and after == []
+    assert "goal=specific" in query  # the next real move works
+    assert "Traceback" not in log

@@ -250,3 +250,27 @@ def test_a_clear_cache_message_is_dropped_and_every_other_message_handed_on() ->
     handed_on = [m.get("bytes") for m in app.received if m["type"] == "websocket.receive"]
     assert handed_on == [rerun.SerializeToString(), b"\xff\xfe not a BackMsg"]
     assert streams.refused["clear_cache"] == 2
+
+
+def test_a_component_value_that_is_not_json_is_taken_out_and_the_rerun_goes_on() -> None:
+    """Issue 24 (Low): a malformed report broke its own session for good, with a traceback
+    in the log on every later run."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+
+    from web.stream_guard import screened
+
+    rerun = BackMsg()
+    rerun.rerun_script.query_string = "goal=specific"
+    broken = rerun.rerun_script.widget_states.widgets.add()
+    broken.id = "live"
+    broken.json_value = "{"
+    good = rerun.rerun_script.widget_states.widgets.add()
+    good.id = "other"
+    good.json_value = '{"inputs": {"goal": "specific"}}'
+    passed = screened({"type": "websocket.receive", "bytes": rerun.SerializeToString()})
+    assert passed is not None
+    kept = BackMsg.FromString(passed["bytes"])
+    assert [w.id for w in kept.rerun_script.widget_states.widgets] == ["other"]
+    assert kept.rerun_script.query_string == "goal=specific"
+    plain = {"type": "websocket.receive", "bytes": BackMsg(load_git_info=True).SerializeToString()}
+    assert screened(plain) is plain
