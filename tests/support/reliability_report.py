@@ -317,6 +317,23 @@ def round_three(f: Figures) -> list[str]:
             + _mark(f, "floods", "malformed_report"),
         ),
         (
+            "A client sends Streamlit's \"Clear cache\" (empties every visitor's caches)",
+            "any client could send it",
+            f"{_n(g('floods', 'clear_cache', 'clear_cache_handed_on'))} of "
+            f"{_n(g('floods', 'clear_cache', 'clear_cache_sent'))} handed on to Streamlit; "
+            "other messages handed on: "
+            f"{_n(g('floods', 'clear_cache', 'other_messages_handed_on'))}"
+            + _mark(f, "floods", "clear_cache"),
+        ),
+        (
+            "Streamlit's metrics and the CSV's /media/ address, as any client",
+            "/_stcore/metrics public; /media/ served without Cache-Control: no-store",
+            f"/_stcore/metrics answered {_n(g('production', 'info_endpoints', 'metrics_status'))}; "
+            "/media/ Cache-Control: "
+            f"{_n(g('production', 'info_endpoints', 'media_cache_control'))}"
+            + _mark(f, "production", "info_endpoints"),
+        ),
+        (
             "A page elsewhere sends the browser to the attacker's own facilitator claim link",
             "the browser was signed into the attacker's dashboard (login CSRF)",
             "signed in without asking: "

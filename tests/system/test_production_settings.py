@@ -229,8 +229,10 @@ def test_host_config_allows_no_wildcard_origin(server):
 def test_streamlit_s_metrics_are_not_served_and_media_files_are_never_kept(server):
     """Issue 24 (Info, Low): /_stcore/metrics was public, and the room's CSV under /media/
     was served without Cache-Control: no-store."""
-    status, headers, _ = http(f"{server.url}/_stcore/metrics")
-    assert status == 404 and "content-security-policy" in {k.lower() for k in headers}
+    metrics, headers, _ = http(f"{server.url}/_stcore/metrics")
+    assert metrics == 404 and "content-security-policy" in {k.lower() for k in headers}
     status, headers, _ = http(f"{server.url}/media/not-a-file.csv")
-    assert {k.lower(): v for k, v in headers.items()}.get("cache-control") == "no-store"
+    kept = {k.lower(): v for k, v in headers.items()}.get("cache-control")
+    MEASURED.set("info_endpoints", metrics_status=metrics, media_cache_control=kept or "")
+    assert kept == "no-store"
     assert status == 404  # no such file; a real one is served the same way, not kept

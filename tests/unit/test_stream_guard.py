@@ -10,7 +10,10 @@ from typing import Any
 
 import pytest
 
+from tests.support.measurements import family
 from web.stream_guard import STREAM_PATH, StreamGuard
+
+MEASURED = family("floods")
 
 APP_ORIGIN = "http://127.0.0.1:8501"
 
@@ -248,6 +251,12 @@ def test_a_clear_cache_message_is_dropped_and_every_other_message_handed_on() ->
     streams = guard(app)
     run(streams(scope(), receive, send))
     handed_on = [m.get("bytes") for m in app.received if m["type"] == "websocket.receive"]
+    MEASURED.set(
+        "clear_cache",
+        clear_cache_sent=sent.count(clear),
+        clear_cache_handed_on=sum(m == clear for m in handed_on),
+        other_messages_handed_on=len(handed_on),
+    )
     assert handed_on == [rerun.SerializeToString(), b"\xff\xfe not a BackMsg"]
     assert streams.refused["clear_cache"] == 2
 
