@@ -47,6 +47,7 @@ PRESENTER_RULES: tuple[tuple[str, str], ...] = (
     ('[data-testid="stMain"] [data-testid="stExpander"] summary p', "font-size: 1rem;"),
     ('[data-testid="stMain"] button [data-testid="stMarkdownContainer"] p', "font-size: 1rem;"),
     ('[data-testid="stMain"] [data-testid="stTextInputRootElement"] input', "font-size: 1rem;"),
+    ('[data-testid="stMain"] [data-testid="stNumberInputField"]', "font-size: 1rem;"),
     # Under stMain, so that they outrank Streamlit's own slider styles whatever order the
     # style sheets were inserted in (the slider's are inserted when one is first drawn). The
     # tick bar's end labels are shown at once: Streamlit fades them in on hover (a 300 ms

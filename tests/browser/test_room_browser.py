@@ -151,9 +151,10 @@ def test_answers_reach_the_projected_dashboard_by_push_and_an_idle_dashboard_nev
     probe = LatencyProbe(facilitator)
 
     phones = _phones(new_page, app_server, code, PHONES)
-    facilitator.wait_for_function(
-        "([n]) => document.body.innerText.includes(`${n} joined`)", arg=[PHONES], timeout=20_000
-    )
+    deadline = time.monotonic() + 20  # bounded: until the dashboard counts every phone
+    while (dashboard_counts(facilitator) or (0, 0))[0] < PHONES:
+        assert time.monotonic() < deadline, dashboard_counts(facilitator)
+        facilitator.wait_for_timeout(100)
     screenshot(phones[0], "room-phone-form")
 
     latencies_ms = []
