@@ -282,16 +282,19 @@ class RoomStore:
         """Change how many participants may open the room. Fewer seats than have been
         taken refuses newcomers only: everyone who has a seat keeps it."""
         code = normalise_code(code)
-        seats = self._checked_seats(seats)
+        return self._facilitator_sets(code, token, seats=self._checked_seats(seats))
+
+    def _facilitator_sets(self, code: str, token: str, **values: Any) -> Room:
+        """Set the room's columns ``values`` for its facilitator; a change is pushed."""
 
         def work(conn: Connection) -> Room:
             room = self._facilitator_room(conn, code, token, self._utcnow())
-            if room.seats != seats:
+            if any(getattr(room, name) != value for name, value in values.items()):
                 conn.execute(
-                    sa.update(rooms_table).where(rooms_table.c.code == code).values(seats=seats)
+                    sa.update(rooms_table).where(rooms_table.c.code == code).values(**values)
                 )
                 self._changed(conn, code)
-            return replace(room, seats=seats)
+            return replace(room, **values)
 
         return self._run(work, write=True)
 
@@ -367,33 +370,11 @@ class RoomStore:
     def set_revealed(self, code: str, token: str, revealed: bool) -> Room:
         """Show (True) or hide (False) the results to participants."""
         code = normalise_code(code)
-        flag = bool(revealed)
-
-        def work(conn: Connection) -> Room:
-            room = self._facilitator_room(conn, code, token, self._utcnow())
-            if room.revealed != flag:
-                conn.execute(
-                    sa.update(rooms_table).where(rooms_table.c.code == code).values(revealed=flag)
-                )
-                self._changed(conn, code)
-            return replace(room, revealed=flag)
-
-        return self._run(work, write=True)
+        return self._facilitator_sets(code, token, revealed=bool(revealed))
 
     def close(self, code: str, token: str) -> Room:
         """Stop taking answers. The room stays readable until it expires."""
-        code = normalise_code(code)
-
-        def work(conn: Connection) -> Room:
-            room = self._facilitator_room(conn, code, token, self._utcnow())
-            if not room.closed:
-                conn.execute(
-                    sa.update(rooms_table).where(rooms_table.c.code == code).values(closed=True)
-                )
-                self._changed(conn, code)
-            return replace(room, closed=True)
-
-        return self._run(work, write=True)
+        return self._facilitator_sets(normalise_code(code), token, closed=True)
 
     def export_answers(self, code: str, token: str) -> list[dict[str, str]]:
         """Every current answer, oldest first, without participant ids.
